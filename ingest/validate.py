@@ -1,0 +1,284 @@
+"""Raw rows → validated records, with a row-level report of everything that was wrong.
+
+Errors skip the row (and are fatal under --strict); notices keep it. Every problem names the file, the
+line, the bad value and what was expected, e.g. `reviews.jsonl line 17: rating "five" is not a number`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rag.records import EVENT_KINDS, Event, Product, Review
+
+from .readers import RawRow, Source, read_rows
+
+# reason → is it an error (row skipped) or a notice (row kept)
+REASONS: dict[str, bool] = {
+    "bad_row": True,  # unreadable JSON or a CSV row with the wrong number of fields
+    "missing_field": True,
+    "bad_value": True,
+    "duplicate_id": True,
+    "duplicate_review": True,  # the same user posted the same text for the same product again
+    "unknown_product": True,
+    "empty_text": False,  # kept: its rating counts in the statistics, there is nothing to search
+    "duplicate_text": False,  # kept: the same words from another user or product; embedded once
+}
+
+
+class StrictModeError(ValueError):
+    """A bad row under --strict."""
+
+
+@dataclass
+class Problem:
+    reason: str
+    where: str
+    message: str
+
+    @property
+    def is_error(self) -> bool:
+        return REASONS[self.reason]
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+class RowProblem(ValueError):
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass
+class Validated:
+    products: dict[str, Product] = field(default_factory=dict)
+    reviews: list[Review] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    rows_read: Counter = field(default_factory=Counter)
+
+    def counts_by_reason(self) -> dict[str, int]:
+        return dict(Counter(p.reason for p in self.problems))
+
+    def skipped(self) -> int:
+        return sum(1 for p in self.problems if p.is_error)
+
+
+# ---- field parsers: each raises RowProblem naming the value and what was expected ----
+
+
+def _text(data: dict, key: str, required: bool = False) -> str:
+    value = data.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise RowProblem("missing_field", f"{key} is missing or empty")
+        return ""
+    return str(value).strip()
+
+
+_NUM_CLEAN = re.compile(r"[,\s]|원$")
+
+
+def _number(data: dict, key: str, required: bool = False, integer: bool = False) -> float | int | None:
+    value = data.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise RowProblem("missing_field", f"{key} is missing")
+        return None
+    if isinstance(value, bool):
+        raise RowProblem("bad_value", f'{key} "{value}" is not a number')
+    if isinstance(value, int | float):
+        number = value
+    else:
+        try:
+            number = float(_NUM_CLEAN.sub("", str(value)))
+        except ValueError:
+            raise RowProblem("bad_value", f'{key} "{value}" is not a number') from None
+    if number != number or number < 0:  # NaN or negative
+        raise RowProblem("bad_value", f'{key} "{value}" must be a number ≥ 0')
+    if integer:
+        if number != int(number):
+            raise RowProblem("bad_value", f'{key} "{value}" must be a whole number')
+        return int(number)
+    return float(number)
+
+
+_TRUE = {"true", "1", "yes", "y", "t", "o", "예", "네"}
+_FALSE = {"false", "0", "no", "n", "f", "x", "아니오", ""}
+
+
+def _bool(data: dict, key: str) -> bool | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    lowered = str(value).strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False if lowered else None
+    raise RowProblem("bad_value", f'{key} "{value}" is not true/false')
+
+
+def _date(data: dict, key: str) -> str:
+    value = _text(data, key)
+    if not value:
+        return ""
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace(".", "-", 2)[:19])
+    except ValueError:
+        raise RowProblem("bad_value", f'{key} "{value}" is not a date (YYYY-MM-DD)') from None
+    return parsed.date().isoformat() if len(value) <= 10 else parsed.isoformat()
+
+
+def _attributes(data: dict) -> dict:
+    value = data.get("attributes")
+    if value in (None, ""):
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise RowProblem("bad_value", f'attributes "{value[:40]}" is not a JSON object') from None
+    if not isinstance(value, dict):
+        raise RowProblem("bad_value", "attributes must be an object of name → value")
+    return {str(k): v if isinstance(v, str | int | float | bool) else json.dumps(v, ensure_ascii=False)
+            for k, v in value.items()}
+
+
+# ---- row → record, per source format ----
+
+
+def product_from_row(data: dict) -> Product:
+    return Product(
+        product_id=_text(data, "product_id", required=True),
+        name=_text(data, "name", required=True),
+        category=_text(data, "category"),
+        brand=_text(data, "brand"),
+        price=_number(data, "price", integer=True),
+        description=_text(data, "description"),
+        attributes=_attributes(data),
+        purchases=_number(data, "purchases", integer=True),
+        views=_number(data, "views", integer=True),
+        in_stock=_bool(data, "in_stock"),
+    )
+
+
+def review_from_row(data: dict, fmt: str, row: RawRow, scale: tuple[float, float]) -> Review:
+    if fmt == "nsmc":
+        data = {"review_id": data["review_id"], "product_id": data["movie_id"], "rating": data["rating"],
+                "text": data["review"], "created_at": data["date"], "user_id": data["author"]}
+    elif fmt == "naver_shopping":
+        stem = row.file.split(".")[0]
+        data = {"review_id": f"{stem}-{row.line}", "product_id": stem, "rating": data["rating"],
+                "text": data["review"]}
+    rating = _number(data, "rating", required=True)
+    low, high = scale
+    if not low <= rating <= high:
+        raise RowProblem("bad_value", f'rating "{data["rating"]}" is outside the scale {low:g}–{high:g}')
+    return Review(
+        review_id=_text(data, "review_id", required=True),
+        product_id=_text(data, "product_id", required=True),
+        rating=rating,
+        text=_text(data, "text"),
+        created_at=_date(data, "created_at"),
+        helpful=_number(data, "helpful", integer=True) or 0,
+        repurchase=bool(_bool(data, "repurchase")),
+        user_id=_text(data, "user_id"),
+        option=_text(data, "option"),
+        rating_min=low,
+        rating_max=high,
+    )
+
+
+def event_from_row(data: dict) -> Event:
+    kind = _text(data, "event", required=True).lower()
+    if kind not in EVENT_KINDS:
+        raise RowProblem("bad_value", f'event "{kind}" is not one of {", ".join(EVENT_KINDS)}')
+    return Event(
+        user_id=_text(data, "user_id", required=True),
+        product_id=_text(data, "product_id", required=True),
+        event=kind,
+        ts=_date(data, "ts"),
+    )
+
+
+SCALES: dict[str, tuple[float, float]] = {"nsmc": (1.0, 10.0), "naver_shopping": (1.0, 5.0), "jsonl": (1.0, 5.0),
+                                          "csv": (1.0, 5.0)}
+
+
+def validate(sources: Iterable[Source], known_products: dict[str, Product] | None = None,
+             known_review_ids: set[str] | None = None, strict: bool = False) -> Validated:
+    """Read and validate all sources; products first, so reviews and events can be checked against them.
+
+    `known_products` and `known_review_ids` come from an existing index when updating it.
+    """
+    out = Validated()
+    sources = sorted(sources, key=lambda s: ("products", "reviews", "events").index(s.kind))
+    known = dict(known_products or {})
+    seen_reviews = set(known_review_ids or ())
+    seen_posts: set[tuple[str, str, str]] = set()
+    seen_texts: set[str] = set()
+
+    def report(reason: str, row: RawRow, message: str) -> None:
+        problem = Problem(reason, row.where(), message)
+        if strict and problem.is_error:
+            raise StrictModeError(f"{problem} (--strict makes every bad row fatal; drop --strict to skip it)")
+        out.problems.append(problem)
+
+    for source in sources:
+        for row in read_rows(source):
+            out.rows_read[source.kind] += 1
+            if "__error__" in row.data:
+                report("bad_row", row, row.data["__error__"])
+                continue
+            try:
+                if source.kind == "products":
+                    product = product_from_row(row.data)
+                    if product.product_id in known or product.product_id in out.products:
+                        raise RowProblem("duplicate_id", f'product_id "{product.product_id}" appears again')
+                    out.products[product.product_id] = product
+                elif source.kind == "reviews":
+                    review = review_from_row(row.data, source.fmt, row, SCALES[source.fmt])
+                    if source.fmt in ("nsmc", "naver_shopping") and review.product_id not in known \
+                            and review.product_id not in out.products:
+                        out.products[review.product_id] = _item_product(review.product_id, source.fmt)
+                    if review.product_id not in known and review.product_id not in out.products:
+                        raise RowProblem("unknown_product", f'product_id "{review.product_id}" is not in any '
+                                         "products file; add the product or fix the id")
+                    if review.review_id in seen_reviews:
+                        raise RowProblem("duplicate_id", f'review_id "{review.review_id}" appears again')
+                    post = (review.product_id, review.user_id, review.text)
+                    if review.text and review.user_id and post in seen_posts:
+                        raise RowProblem("duplicate_review", f'user "{review.user_id}" posted the same text for '
+                                         f'"{review.product_id}" again')
+                    seen_reviews.add(review.review_id)
+                    seen_posts.add(post)
+                    if not review.text:
+                        report("empty_text", row, "text is empty: kept for the rating statistics, not searchable")
+                    elif review.text in seen_texts:
+                        report("duplicate_text", row, "the same text occurs in an earlier review: kept, embedded once")
+                    seen_texts.add(review.text)
+                    out.reviews.append(review)
+                else:
+                    event = event_from_row(row.data)
+                    if event.product_id not in known and event.product_id not in out.products:
+                        raise RowProblem("unknown_product", f'product_id "{event.product_id}" is not in any '
+                                         "products file")
+                    out.events.append(event)
+            except RowProblem as exc:
+                report(exc.reason, row, str(exc))
+    return out
+
+
+def _item_product(item_id: str, fmt: str) -> Product:
+    if fmt == "nsmc":
+        # NSMC has no titles: the movie stands in for a product, named by its id
+        return Product(product_id=item_id, name=f"영화 {item_id}", category="영화")
+    return Product(product_id=item_id, name=f"{item_id} (상품 정보 없음)", category="미상")

@@ -1,0 +1,154 @@
+"""Korean morpheme analysis shared by ingest and query time.
+
+One `KoreanAnalyzer` wraps one `kiwipiepy.Kiwi` (≈1.5 s to load): build it once per process and pass it
+around. Its settings are recorded in the index manifest, and an index is always queried with the exact
+settings it was built with.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+
+logger = logging.getLogger(__name__)
+
+# Content morphemes kept for BM25: nouns, numerals, verb/adjective stems, roots, foreign words, numbers, hanja.
+DEFAULT_KEEP_TAGS: tuple[str, ...] = ("NNG", "NNP", "NR", "VV", "VA", "XR", "SL", "SN", "SH")
+# Morphemes that may be glued into a compound when they touch (재+구매 → 재구매, 노이즈+캔+슬링 → 노이즈캔슬링).
+_COMPOUNDABLE = frozenset({"NNG", "NNP", "XPN", "XR", "SL", "SN", "NR"})
+_VERBAL = frozenset({"VV", "VA", "VV-I", "VA-I", "VV-R", "VA-R"})
+TYPO_CHOICES: tuple[str | None, ...] = (None, "basic", "continual", "basic_with_continual")
+
+
+@dataclass(frozen=True)
+class AnalyzerConfig:
+    """Settings of the BM25 analyzer; stored in the manifest, so they must be JSON-serialisable.
+
+    compounds: "parts" keeps only kiwi's pieces, "both" also adds the glued compound of touching noun pieces,
+    "compound" keeps only the glued form. typos: kiwi's typo correction preset, or None.
+    The defaults are the ones the NSMC ablation supported (see README, "Korean analysis").
+    """
+
+    keep_tags: tuple[str, ...] = DEFAULT_KEEP_TAGS
+    compounds: str = "both"
+    typos: str | None = None
+    lowercase: bool = True
+    min_length: int = 1
+    extra_tags: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if self.compounds not in ("parts", "both", "compound"):
+            raise ValueError(f"compounds must be one of 'parts', 'both', 'compound', got {self.compounds!r}")
+        if self.typos not in TYPO_CHOICES:
+            raise ValueError(f"typos must be one of {TYPO_CHOICES}, got {self.typos!r}")
+        if self.min_length < 1:
+            raise ValueError(f"min_length must be ≥ 1, got {self.min_length}")
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["keep_tags"] = list(self.keep_tags)
+        data["extra_tags"] = list(self.extra_tags)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> AnalyzerConfig:
+        data = dict(data)
+        data["keep_tags"] = tuple(data.get("keep_tags", DEFAULT_KEEP_TAGS))
+        data["extra_tags"] = tuple(data.get("extra_tags", ()))
+        return cls(**data)
+
+
+def kiwi_version() -> str:
+    import kiwipiepy
+
+    return kiwipiepy.__version__
+
+
+class KoreanAnalyzer:
+    """Turns Korean text into BM25 terms: content morphemes without particles and endings.
+
+    >>> analyzer = KoreanAnalyzer()
+    >>> analyzer.terms("노이즈캔슬링이 좋아요")  # doctest: +SKIP
+    ['노이즈', '캔', '슬링', '노이즈캔슬링', '좋']
+    """
+
+    def __init__(self, config: AnalyzerConfig | None = None, kiwi=None) -> None:
+        self.config = config or AnalyzerConfig()
+        if kiwi is None:
+            from kiwipiepy import Kiwi
+
+            kiwi = Kiwi()
+        self._kiwi = kiwi
+        self._keep = frozenset(self.config.keep_tags) | frozenset(self.config.extra_tags)
+
+    @property
+    def kiwi(self):
+        """The underlying `kiwipiepy.Kiwi`, for callers that need sentences or raw morphemes."""
+        return self._kiwi
+
+    def settings(self) -> dict:
+        """What the manifest records: the config plus the kiwipiepy version that produced the terms."""
+        return {"config": self.config.to_dict(), "kiwipiepy": kiwi_version()}
+
+    def _tokenize(self, texts: Sequence[str]) -> Iterator[list]:
+        kwargs = {"typos": self.config.typos} if self.config.typos else {}
+        return iter(self._kiwi.tokenize(list(texts), **kwargs))
+
+    def tokens(self, text: str) -> list:
+        """Kiwi's raw tokens (form, tag, start, len) for one text."""
+        return next(self._tokenize([text or " "]))
+
+    def terms(self, text: str) -> list[str]:
+        """BM25 terms of one text."""
+        return self.terms_from_tokens(self.tokens(text))
+
+    def terms_batch(self, texts: Iterable[str], batch_size: int = 512) -> Iterator[list[str]]:
+        """BM25 terms of many texts, in order; uses kiwi's batch API."""
+        batch: list[str] = []
+        for text in texts:
+            batch.append(text or " ")  # kiwi rejects nothing, but an empty string would shift nothing either
+            if len(batch) >= batch_size:
+                yield from (self.terms_from_tokens(t) for t in self._tokenize(batch))
+                batch = []
+        if batch:
+            yield from (self.terms_from_tokens(t) for t in self._tokenize(batch))
+
+    def terms_from_tokens(self, tokens: Sequence) -> list[str]:
+        """The pure part: kiwi tokens → terms under this analyzer's config."""
+        cfg = self.config
+        out: list[str] = []
+        run: list = []  # touching compoundable pieces
+
+        def flush() -> None:
+            if len(run) > 1 and cfg.compounds != "parts":
+                glued = "".join(t.form for t in run)
+                if cfg.compounds == "compound":
+                    # only the glued form replaces the pieces that were kept
+                    del out[len(out) - sum(1 for t in run if t.tag in self._keep) :]
+                out.append(glued)
+            run.clear()
+
+        prev_end = -1
+        for tok in tokens:
+            tag = tok.tag
+            if tag in _COMPOUNDABLE:
+                if run and tok.start != prev_end:
+                    flush()
+                run.append(tok)
+            else:
+                flush()
+            prev_end = tok.start + tok.len
+            base_tag = tag.split("-")[0]
+            if tag in self._keep or base_tag in self._keep or (tag in _VERBAL and base_tag in self._keep):
+                out.append(tok.form)
+        flush()
+        if cfg.lowercase:
+            out = [t.lower() for t in out]
+        if cfg.min_length > 1:
+            out = [t for t in out if len(t) >= cfg.min_length]
+        return out
+
+    def sentences(self, text: str) -> list[str]:
+        """Sentence split (kiwi's), for picking the best sentence of a review."""
+        return [s.text for s in self._kiwi.split_into_sents(text or "")] or [text]
