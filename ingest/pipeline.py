@@ -56,8 +56,9 @@ class IngestResult:
         return out
 
 
-def run_ingest(config: IngestConfig, progress: ProgressFactory = no_progress, analyzer: KoreanAnalyzer | None = None,
-               embedder=None) -> IngestResult:
+def run_ingest(
+    config: IngestConfig, progress: ProgressFactory = no_progress, analyzer: KoreanAnalyzer | None = None, embedder=None
+) -> IngestResult:
     """Read, validate, analyse, embed and publish. `analyzer`/`embedder` let callers share loaded models."""
     seconds: dict[str, float] = {}
     timer = time.perf_counter()
@@ -82,9 +83,19 @@ def run_ingest(config: IngestConfig, progress: ProgressFactory = no_progress, an
     embedder = embedder or make_embedder(config.embedder)
     seconds["load models"] = time.perf_counter() - timer
 
-    report = build_index(config.index, list(data.products.values()), data.reviews, data.events, analyzer, embedder,
-                         coverage=coverage, stats_config=config.stats, existing=existing,
-                         sources=[str(s.path) for s in sources], progress=progress)
+    report = build_index(
+        config.index,
+        list(data.products.values()),
+        data.reviews,
+        data.events,
+        analyzer,
+        embedder,
+        coverage=coverage,
+        stats_config=config.stats,
+        existing=existing,
+        sources=[str(s.path) for s in sources],
+        progress=progress,
+    )
     seconds.update(report.seconds)
     return IngestResult(report, dict(data.rows_read), data.problems, seconds)
 

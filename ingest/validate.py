@@ -148,8 +148,10 @@ def _attributes(data: dict) -> dict:
             raise RowProblem("bad_value", f'attributes "{value[:40]}" is not a JSON object') from None
     if not isinstance(value, dict):
         raise RowProblem("bad_value", "attributes must be an object of name → value")
-    return {str(k): v if isinstance(v, str | int | float | bool) else json.dumps(v, ensure_ascii=False)
-            for k, v in value.items()}
+    return {
+        str(k): v if isinstance(v, str | int | float | bool) else json.dumps(v, ensure_ascii=False)
+        for k, v in value.items()
+    }
 
 
 # ---- row → record, per source format ----
@@ -172,12 +174,17 @@ def product_from_row(data: dict) -> Product:
 
 def review_from_row(data: dict, fmt: str, row: RawRow, scale: tuple[float, float]) -> Review:
     if fmt == "nsmc":
-        data = {"review_id": data["review_id"], "product_id": data["movie_id"], "rating": data["rating"],
-                "text": data["review"], "created_at": data["date"], "user_id": data["author"]}
+        data = {
+            "review_id": data["review_id"],
+            "product_id": data["movie_id"],
+            "rating": data["rating"],
+            "text": data["review"],
+            "created_at": data["date"],
+            "user_id": data["author"],
+        }
     elif fmt == "naver_shopping":
         stem = row.file.split(".")[0]
-        data = {"review_id": f"{stem}-{row.line}", "product_id": stem, "rating": data["rating"],
-                "text": data["review"]}
+        data = {"review_id": f"{stem}-{row.line}", "product_id": stem, "rating": data["rating"], "text": data["review"]}
     rating = _number(data, "rating", required=True)
     low, high = scale
     if not low <= rating <= high:
@@ -209,12 +216,20 @@ def event_from_row(data: dict) -> Event:
     )
 
 
-SCALES: dict[str, tuple[float, float]] = {"nsmc": (1.0, 10.0), "naver_shopping": (1.0, 5.0), "jsonl": (1.0, 5.0),
-                                          "csv": (1.0, 5.0)}
+SCALES: dict[str, tuple[float, float]] = {
+    "nsmc": (1.0, 10.0),
+    "naver_shopping": (1.0, 5.0),
+    "jsonl": (1.0, 5.0),
+    "csv": (1.0, 5.0),
+}
 
 
-def validate(sources: Iterable[Source], known_products: dict[str, Product] | None = None,
-             known_review_ids: set[str] | None = None, strict: bool = False) -> Validated:
+def validate(
+    sources: Iterable[Source],
+    known_products: dict[str, Product] | None = None,
+    known_review_ids: set[str] | None = None,
+    strict: bool = False,
+) -> Validated:
     """Read and validate all sources; products first, so reviews and events can be checked against them.
 
     `known_products` and `known_review_ids` come from an existing index when updating it.
@@ -246,18 +261,26 @@ def validate(sources: Iterable[Source], known_products: dict[str, Product] | Non
                     out.products[product.product_id] = product
                 elif source.kind == "reviews":
                     review = review_from_row(row.data, source.fmt, row, SCALES[source.fmt])
-                    if source.fmt in ("nsmc", "naver_shopping") and review.product_id not in known \
-                            and review.product_id not in out.products:
+                    if (
+                        source.fmt in ("nsmc", "naver_shopping")
+                        and review.product_id not in known
+                        and review.product_id not in out.products
+                    ):
                         out.products[review.product_id] = _item_product(review.product_id, source.fmt)
                     if review.product_id not in known and review.product_id not in out.products:
-                        raise RowProblem("unknown_product", f'product_id "{review.product_id}" is not in any '
-                                         "products file; add the product or fix the id")
+                        raise RowProblem(
+                            "unknown_product",
+                            f'product_id "{review.product_id}" is not in any '
+                            "products file; add the product or fix the id",
+                        )
                     if review.review_id in seen_reviews:
                         raise RowProblem("duplicate_id", f'review_id "{review.review_id}" appears again')
                     post = (review.product_id, review.user_id, review.text)
                     if review.text and review.user_id and post in seen_posts:
-                        raise RowProblem("duplicate_review", f'user "{review.user_id}" posted the same text for '
-                                         f'"{review.product_id}" again')
+                        raise RowProblem(
+                            "duplicate_review",
+                            f'user "{review.user_id}" posted the same text for "{review.product_id}" again',
+                        )
                     seen_reviews.add(review.review_id)
                     seen_posts.add(post)
                     if not review.text:
@@ -269,8 +292,9 @@ def validate(sources: Iterable[Source], known_products: dict[str, Product] | Non
                 else:
                     event = event_from_row(row.data)
                     if event.product_id not in known and event.product_id not in out.products:
-                        raise RowProblem("unknown_product", f'product_id "{event.product_id}" is not in any '
-                                         "products file")
+                        raise RowProblem(
+                            "unknown_product", f'product_id "{event.product_id}" is not in any products file'
+                        )
                     out.events.append(event)
             except RowProblem as exc:
                 report(exc.reason, row, str(exc))

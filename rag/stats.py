@@ -21,13 +21,13 @@ _REPURCHASE = re.compile(
     r"(재\s?구매|재\s?주문|또\s?(?:샀|삽니다|사요|살|구매|주문|시켰)|다시\s?(?:샀|구매|주문|시켰)|"
     r"(?:두|세|네|2|3|4)\s?번\s?째\s?(?:구매|주문)|(?:두|세|2|3)\s?번\s?(?:샀|구매)|쟁여|재\s?구입)"
 )
-_NEGATED = re.compile(r"^[^.!?\n]{0,8}?(안\s?할|안\s?해|안함|않|없|no|x|글쎄|모르겠)", re.IGNORECASE)
+_NEGATED = re.compile(r"^[^.!?\n]{0,8}?(안\s?[할해함합삼살사]|않|없|no|x|글쎄|모르겠|생각\s?없)", re.IGNORECASE)
 
 
 def mentions_repurchase(text: str) -> bool:
     """Does the review say the shopper bought (or will buy) it again? Negated mentions do not count."""
     for match in _REPURCHASE.finditer(text or ""):
-        if not _NEGATED.match(text[match.end():]):
+        if not _NEGATED.match(text[match.end() :]):
             return True
     return False
 
@@ -87,8 +87,12 @@ def _fmt_rating(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def compute_stats(products: Iterable[Product], reviews: Sequence[Review], events: Sequence[Event] = (),
-                  config: StatsConfig | None = None) -> dict[str, ProductStats]:
+def compute_stats(
+    products: Iterable[Product],
+    reviews: Sequence[Review],
+    events: Sequence[Event] = (),
+    config: StatsConfig | None = None,
+) -> dict[str, ProductStats]:
     config = config or StatsConfig()
     stats = {p.product_id: ProductStats(p.product_id, purchases=p.purchases, views=p.views) for p in products}
     by_product: dict[str, list[Review]] = defaultdict(list)
@@ -110,8 +114,7 @@ def compute_stats(products: Iterable[Product], reviews: Sequence[Review], events
         s.bayes_rating_norm = (config.prior_weight * global_mean + norm_sum) / (config.prior_weight + n)
         low, high = s.rating_scale
         s.bayes_rating = low + s.bayes_rating_norm * (high - low)
-        s.rating_hist = dict(sorted(Counter(_fmt_rating(r.rating) for r in revs).items(),
-                                    key=lambda kv: float(kv[0])))
+        s.rating_hist = dict(sorted(Counter(_fmt_rating(r.rating) for r in revs).items(), key=lambda kv: float(kv[0])))
         dated = sorted(d for d in (_day(r.created_at) for r in revs) if d)
         if dated:
             s.first_review_at, s.last_review_at = dated[0].isoformat(), dated[-1].isoformat()

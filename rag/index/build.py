@@ -155,10 +155,19 @@ def _publish(build: Path, target: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def build_index(target: Path, products: Sequence[Product], reviews: Sequence[Review], events: Sequence[Event],
-                analyzer: KoreanAnalyzer, embedder, coverage: DenseCoverage | None = None,
-                stats_config: StatsConfig | None = None, existing: Existing | None = None,
-                sources: Sequence[str] = (), progress: ProgressFactory = no_progress) -> BuildReport:
+def build_index(
+    target: Path,
+    products: Sequence[Product],
+    reviews: Sequence[Review],
+    events: Sequence[Event],
+    analyzer: KoreanAnalyzer,
+    embedder,
+    coverage: DenseCoverage | None = None,
+    stats_config: StatsConfig | None = None,
+    existing: Existing | None = None,
+    sources: Sequence[str] = (),
+    progress: ProgressFactory = no_progress,
+) -> BuildReport:
     """Write a complete index for these records (plus `existing` ones when updating) and publish it."""
     coverage = coverage or DenseCoverage()
     stats_config = stats_config or StatsConfig()
@@ -171,8 +180,20 @@ def build_index(target: Path, products: Sequence[Product], reviews: Sequence[Rev
         build = target.parent / f".{target.name}.build-{uuid.uuid4().hex[:8]}"
         build.mkdir()
         try:
-            _build_into(build, report, products, reviews, events, analyzer, embedder, coverage, stats_config,
-                        existing, sources, progress)
+            _build_into(
+                build,
+                report,
+                products,
+                reviews,
+                events,
+                analyzer,
+                embedder,
+                coverage,
+                stats_config,
+                existing,
+                sources,
+                progress,
+            )
             _publish(build, target)
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)
@@ -180,8 +201,20 @@ def build_index(target: Path, products: Sequence[Product], reviews: Sequence[Rev
     return report
 
 
-def _build_into(build: Path, report: BuildReport, products, reviews, events, analyzer, embedder, coverage,
-                stats_config, existing, sources, progress) -> None:
+def _build_into(
+    build: Path,
+    report: BuildReport,
+    products,
+    reviews,
+    events,
+    analyzer,
+    embedder,
+    coverage,
+    stats_config,
+    existing,
+    sources,
+    progress,
+) -> None:
     old = existing or Existing([], [], [], [], np.zeros((0, embedder.dim), np.float32), np.zeros(0, np.int64), [])
     all_products = [*old.products, *products]
     all_reviews = [*old.reviews, *reviews]
@@ -225,9 +258,15 @@ def _build_into(build: Path, report: BuildReport, products, reviews, events, ana
     catalog.stats(stats.values())
     catalog.documents(documents)
     catalog.close()
-    report.counts = {"products": len(all_products), "reviews": len(all_reviews), "events": len(all_events),
-                     "documents": len(documents), "dense_vectors": len(all_ids),
-                     "new_documents": len(new_docs), "new_dense_vectors": len(dense_docs)}
+    report.counts = {
+        "products": len(all_products),
+        "reviews": len(all_reviews),
+        "events": len(all_events),
+        "documents": len(documents),
+        "dense_vectors": len(all_ids),
+        "new_documents": len(new_docs),
+        "new_dense_vectors": len(dense_docs),
+    }
     manifest = Manifest(
         format_version=FORMAT_VERSION,
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

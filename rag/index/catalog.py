@@ -68,18 +68,48 @@ class CatalogWriter:
     def products(self, products: Iterable[Product]) -> None:
         self._db.executemany(
             "INSERT INTO products VALUES (?,?,?,?,?,?,?,?,?,?)",
-            ((p.product_id, p.name, p.category, p.brand, p.price, p.description, p.attributes_json(),
-              p.purchases, p.views, _bool_or_none(p.in_stock)) for p in products))
+            (
+                (
+                    p.product_id,
+                    p.name,
+                    p.category,
+                    p.brand,
+                    p.price,
+                    p.description,
+                    p.attributes_json(),
+                    p.purchases,
+                    p.views,
+                    _bool_or_none(p.in_stock),
+                )
+                for p in products
+            ),
+        )
 
     def reviews(self, reviews: Iterable[Review]) -> None:
         self._db.executemany(
             "INSERT INTO reviews VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            ((r.review_id, r.product_id, r.rating, r.rating_min, r.rating_max, r.text, r.created_at, r.helpful,
-              int(r.repurchase), r.user_id, r.option) for r in reviews))
+            (
+                (
+                    r.review_id,
+                    r.product_id,
+                    r.rating,
+                    r.rating_min,
+                    r.rating_max,
+                    r.text,
+                    r.created_at,
+                    r.helpful,
+                    int(r.repurchase),
+                    r.user_id,
+                    r.option,
+                )
+                for r in reviews
+            ),
+        )
 
     def events(self, events: Iterable[Event]) -> None:
-        self._db.executemany("INSERT INTO events VALUES (?,?,?,?)",
-                             ((e.user_id, e.product_id, e.event, e.ts) for e in events))
+        self._db.executemany(
+            "INSERT INTO events VALUES (?,?,?,?)", ((e.user_id, e.product_id, e.event, e.ts) for e in events)
+        )
 
     def stats(self, stats: Iterable[ProductStats]) -> None:
         rows = []
@@ -89,13 +119,16 @@ class CatalogWriter:
             rows.append(row)
         if rows:
             cols = list(rows[0])
-            self._db.executemany(f"INSERT INTO product_stats ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})",
-                                 ([r[c] for c in cols] for r in rows))
+            self._db.executemany(
+                f"INSERT INTO product_stats ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+                ([r[c] for c in cols] for r in rows),
+            )
 
     def documents(self, docs: Iterable[Document]) -> None:
         self._db.executemany(
             "INSERT INTO documents VALUES (?,?,?,?,?,?,?)",
-            ((d.doc_id, d.kind, d.product_id, d.review_id, d.text, " ".join(d.terms), int(d.dense)) for d in docs))
+            ((d.doc_id, d.kind, d.product_id, d.review_id, d.text, " ".join(d.terms), int(d.dense)) for d in docs),
+        )
 
     def close(self) -> None:
         self._db.commit()
@@ -162,20 +195,43 @@ class CatalogReader:
 
 
 def _product(row: sqlite3.Row) -> Product:
-    return Product(product_id=row["product_id"], name=row["name"], category=row["category"] or "",
-                   brand=row["brand"] or "", price=row["price"], description=row["description"] or "",
-                   attributes=json.loads(row["attributes"] or "{}"), purchases=row["purchases"],
-                   views=row["views"], in_stock=None if row["in_stock"] is None else bool(row["in_stock"]))
+    return Product(
+        product_id=row["product_id"],
+        name=row["name"],
+        category=row["category"] or "",
+        brand=row["brand"] or "",
+        price=row["price"],
+        description=row["description"] or "",
+        attributes=json.loads(row["attributes"] or "{}"),
+        purchases=row["purchases"],
+        views=row["views"],
+        in_stock=None if row["in_stock"] is None else bool(row["in_stock"]),
+    )
 
 
 def _review(row: sqlite3.Row) -> Review:
-    return Review(review_id=row["review_id"], product_id=row["product_id"], rating=row["rating"],
-                  text=row["text"] or "", created_at=row["created_at"] or "", helpful=row["helpful"] or 0,
-                  repurchase=bool(row["repurchase"]), user_id=row["user_id"] or "", option=row["option"] or "",
-                  rating_min=row["rating_min"], rating_max=row["rating_max"])
+    return Review(
+        review_id=row["review_id"],
+        product_id=row["product_id"],
+        rating=row["rating"],
+        text=row["text"] or "",
+        created_at=row["created_at"] or "",
+        helpful=row["helpful"] or 0,
+        repurchase=bool(row["repurchase"]),
+        user_id=row["user_id"] or "",
+        option=row["option"] or "",
+        rating_min=row["rating_min"],
+        rating_max=row["rating_max"],
+    )
 
 
 def _document(row: sqlite3.Row) -> Document:
-    return Document(doc_id=row["doc_id"], kind=row["kind"], product_id=row["product_id"],
-                    review_id=row["review_id"], text=row["text"], terms=row["terms"].split(),
-                    dense=bool(row["dense"]))
+    return Document(
+        doc_id=row["doc_id"],
+        kind=row["kind"],
+        product_id=row["product_id"],
+        review_id=row["review_id"],
+        text=row["text"],
+        terms=row["terms"].split(),
+        dense=bool(row["dense"]),
+    )

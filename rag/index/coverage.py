@@ -54,8 +54,12 @@ def _largest_cap(sizes: Sequence[int], budget: int) -> int:
     return lo
 
 
-def select_dense(docs: Sequence[Document], coverage: DenseCoverage, helpful: dict[str, int] | None = None,
-                 already: dict[str, int] | None = None) -> set[int]:
+def select_dense(
+    docs: Sequence[Document],
+    coverage: DenseCoverage,
+    helpful: dict[str, int] | None = None,
+    already: dict[str, int] | None = None,
+) -> set[int]:
     """doc_ids to embed. `already` counts dense reviews per product in an index being updated."""
     helpful = helpful or {}
     already = already or {}
@@ -75,7 +79,8 @@ def select_dense(docs: Sequence[Document], coverage: DenseCoverage, helpful: dic
     sizes = [len(by_product[p]) for p in pids]
     cap = _largest_cap(sizes, remaining)
     for pid in pids:
-        ranked = sorted(by_product[pid], key=lambda d: (-informativeness(d, helpful.get(d.review_id or "", 0)),
-                                                         d.doc_id))
+        ranked = sorted(
+            by_product[pid], key=lambda d: (-informativeness(d, helpful.get(d.review_id or "", 0)), d.doc_id)
+        )
         chosen.update(d.doc_id for d in ranked[: max(cap - already.get(pid, 0), 0)])
     return chosen

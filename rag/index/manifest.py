@@ -41,8 +41,11 @@ def file_digest(path: Path) -> dict:
 
 
 def checksum_folder(folder: Path) -> dict:
-    return {str(p.relative_to(folder)): file_digest(p) for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != MANIFEST}
+    return {
+        str(p.relative_to(folder)): file_digest(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != MANIFEST
+    }
 
 
 def read_manifest(folder: Path) -> Manifest:
@@ -50,16 +53,19 @@ def read_manifest(folder: Path) -> Manifest:
     if not folder.exists():
         raise IndexOpenError(f"no index at {folder}; build one with: python -m ingest SOURCE... --index {folder}")
     if not path.is_file():
-        raise IndexOpenError(f"{folder} is not an index (no {MANIFEST}); rebuild it with: "
-                             f"python -m ingest SOURCE... --index {folder}")
+        raise IndexOpenError(
+            f"{folder} is not an index (no {MANIFEST}); rebuild it with: python -m ingest SOURCE... --index {folder}"
+        )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise IndexOpenError(f"{path} is damaged ({exc}); rebuild the index with python -m ingest") from None
     version = data.get("format_version")
     if version != FORMAT_VERSION:
-        raise IndexOpenError(f"{folder} has index format version {version}, this version of rag reads version "
-                             f"{FORMAT_VERSION}; rebuild it with: python -m ingest SOURCE... --index {folder}")
+        raise IndexOpenError(
+            f"{folder} has index format version {version}, this version of rag reads version "
+            f"{FORMAT_VERSION}; rebuild it with: python -m ingest SOURCE... --index {folder}"
+        )
     try:
         return Manifest(**data)
     except TypeError as exc:
@@ -73,8 +79,11 @@ def verify_files(folder: Path, manifest: Manifest, full: bool = False) -> None:
         if not path.is_file():
             raise IndexOpenError(f"{folder} is incomplete: {name} is missing; rebuild it with python -m ingest")
         if path.stat().st_size != expected["bytes"]:
-            raise IndexOpenError(f"{folder} is damaged: {name} has {path.stat().st_size} bytes, the manifest says "
-                                 f"{expected['bytes']}; rebuild it with python -m ingest")
+            raise IndexOpenError(
+                f"{folder} is damaged: {name} has {path.stat().st_size} bytes, the manifest says "
+                f"{expected['bytes']}; rebuild it with python -m ingest"
+            )
         if full and file_digest(path)["sha256"] != expected["sha256"]:
-            raise IndexOpenError(f"{folder} is damaged: {name} does not match its checksum; rebuild it with "
-                                 "python -m ingest")
+            raise IndexOpenError(
+                f"{folder} is damaged: {name} does not match its checksum; rebuild it with python -m ingest"
+            )

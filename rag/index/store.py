@@ -32,8 +32,9 @@ class HybridIndex:
     embedder: object
 
     @classmethod
-    def open(cls, path: str | Path, embedder=None, analyzer: KoreanAnalyzer | None = None,
-             verify: bool = False) -> HybridIndex:
+    def open(
+        cls, path: str | Path, embedder=None, analyzer: KoreanAnalyzer | None = None, verify: bool = False
+    ) -> HybridIndex:
         """Open and check an index folder.
 
         embedder: the embedder to query with; it must be the one the index was built with. When None, the
@@ -46,8 +47,12 @@ class HybridIndex:
         verify_files(folder, manifest, full=verify)
         built_with = manifest.analyzer.get("kiwipiepy")
         if built_with != kiwi_version():
-            logger.warning("index %s was analysed with kiwipiepy %s, this is %s: rebuild it if results look off",
-                           folder, built_with, kiwi_version())
+            logger.warning(
+                "index %s was analysed with kiwipiepy %s, this is %s: rebuild it if results look off",
+                folder,
+                built_with,
+                kiwi_version(),
+            )
         config = AnalyzerConfig.from_dict(manifest.analyzer["config"])
         if analyzer is None or analyzer.config != config:
             analyzer = KoreanAnalyzer(config, kiwi=analyzer.kiwi if analyzer is not None else None)
@@ -84,10 +89,15 @@ class HybridIndex:
         ids = faiss.vector_to_array(self.dense.id_map).astype(np.int64)
         flat = self.dense.index
         vectors = flat.reconstruct_n(0, flat.ntotal) if flat.ntotal else np.zeros((0, self.dense.d), np.float32)
-        return Existing(products=list(self.catalog.products()), reviews=list(self.catalog.reviews()),
-                        events=list(self.catalog.events()), documents=list(self.catalog.documents()),
-                        vectors=np.asarray(vectors, dtype=np.float32), dense_ids=ids,
-                        sources=list(self.manifest.sources))
+        return Existing(
+            products=list(self.catalog.products()),
+            reviews=list(self.catalog.reviews()),
+            events=list(self.catalog.events()),
+            documents=list(self.catalog.documents()),
+            vectors=np.asarray(vectors, dtype=np.float32),
+            dense_ids=ids,
+            sources=list(self.manifest.sources),
+        )
 
     def close(self) -> None:
         self.catalog.close()
