@@ -1,0 +1,104 @@
+"""The bundled demo catalog and shopper query set: what a newcomer meets first."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from ingest.demo import DEMO_DATA
+from ingest.demo.make_events import make_events
+from ingest.pipeline import IngestConfig, run_ingest
+from ingest.readers import discover
+from ingest.validate import validate
+from rag.index.store import HybridIndex
+
+QUERIES = Path(__file__).resolve().parents[1] / "eval" / "data" / "demo_queries.jsonl"
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return validate(discover(str(DEMO_DATA)))
+
+
+@pytest.fixture(scope="module")
+def queries():
+    return [json.loads(line) for line in QUERIES.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_catalog_is_big_and_clean(demo):
+    assert demo.problems == [] or all(not p.is_error for p in demo.problems)
+    assert len(demo.products) >= 120 and len(demo.reviews) >= 1200
+    categories = Counter(p.category_path()[0] for p in demo.products.values())
+    assert len(categories) >= 10 and min(categories.values()) >= 10
+    per_product = Counter(r.product_id for r in demo.reviews)
+    assert sum(n >= 30 for n in per_product.values()) >= 5  # a few products with 30+ reviews
+    assert sum(pid not in per_product for pid in demo.products) >= 5  # and some with none
+    assert len({r.text for r in demo.reviews}) >= 0.99 * len(demo.reviews)
+
+
+def test_attributes_differ_within_a_leaf(demo):
+    by_leaf: dict[str, list] = {}
+    for p in demo.products.values():
+        by_leaf.setdefault(p.category, []).append(p)
+    for leaf, products in by_leaf.items():
+        assert len({json.dumps(p.attributes, sort_keys=True) for p in products}) == len(products), leaf
+        assert len({p.price for p in products}) > 1, leaf
+
+
+def test_events_are_reproducible_and_consistent_with_reviews(demo):
+    written = [json.loads(line) for line in (DEMO_DATA / "events.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert make_events() == written
+    purchases = Counter(e["product_id"] for e in written if e["event"] == "purchase")
+    assert all(purchases[pid] <= (p.purchases or 0) for pid, p in demo.products.items())
+    bought = {}
+    for e in written:
+        if e["event"] == "purchase":
+            bought.setdefault((e["user_id"], e["product_id"]), []).append(e["ts"][:10])
+    for r in demo.reviews:  # every reviewer bought the product before reviewing it
+        days = bought.get((r.user_id, r.product_id), [])
+        assert any(dt.date.fromisoformat(d) <= dt.date.fromisoformat(r.created_at) for d in days), r.review_id
+
+
+def _satisfies(product, constraints: dict) -> bool:
+    if constraints.get("price_min") is not None and product.price < constraints["price_min"]:
+        return False
+    if constraints.get("price_max") is not None and product.price > constraints["price_max"]:
+        return False
+    if constraints.get("category") and not product.category.startswith(constraints["category"]):
+        return False
+    if constraints.get("brands") and product.brand not in constraints["brands"]:
+        return False
+    return all(
+        sub in str(product.attributes.get(key, "")) and key in product.attributes
+        for key, sub in (constraints.get("attributes") or {}).items()
+    )
+
+
+def test_query_set_judgements_agree_with_the_catalog(demo, queries):
+    assert len(queries) >= 60 and len({q["query_id"] for q in queries}) == len(queries)
+    kinds = Counter(q["kind"] for q in queries)
+    assert set(kinds) == {"need", "constraint", "comparison", "followup", "vague", "misspelled", "no_answer"}
+    for q in queries:
+        assert bool(q["history"]) == (q["kind"] == "followup"), q["query_id"]
+        if q["no_answer"]:
+            assert q["relevant"] == {}, q["query_id"]
+            # nothing in the catalog meets its constraints (or the product type is absent)
+            assert not any(_satisfies(p, q["constraints"]) for p in demo.products.values()), q["query_id"]
+        for pid, grade in q["relevant"].items():
+            assert grade in (1, 2), q["query_id"]
+            assert _satisfies(demo.products[pid], q["constraints"]), (q["query_id"], pid)
+
+
+@pytest.mark.slow
+def test_demo_ingest_has_zero_skipped_rows(tmp_path, analyzer, embedder):
+    result = run_ingest(
+        IngestConfig(sources=(str(DEMO_DATA),), index=tmp_path / "demo"), analyzer=analyzer, embedder=embedder
+    )
+    assert result.skipped_by_reason() == {}
+    counts = HybridIndex.open(tmp_path / "demo", embedder=embedder).counts()
+    assert counts["products"] == 132 and counts["reviews"] >= 1200 and counts["events"] > 5000
+    assert counts["dense_vectors"] == result.build.counts["dense_vectors"] > 1200  # small catalog: embedded whole
