@@ -125,14 +125,24 @@ def _write_sparse(folder: Path, docs: Sequence[Document]) -> None:
 
 
 @contextlib.contextmanager
-def _locked(target: Path):
+def _staged(target: Path):
+    """A fresh build folder beside `target`, published only if the block completes; removed otherwise."""
     lock_path = target.parent / f".{target.name}.lock"
     with open(lock_path, "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise IndexWriteError(f"another ingest is writing {target}; wait for it to finish") from None
-        yield
+        for stale in target.parent.glob(f".{target.name}.build-*"):
+            shutil.rmtree(stale, ignore_errors=True)  # left by a killed ingest; we hold the lock
+        build = target.parent / f".{target.name}.build-{uuid.uuid4().hex[:8]}"
+        build.mkdir()
+        try:
+            yield build
+            _publish(build, target)
+        except BaseException:
+            shutil.rmtree(build, ignore_errors=True)
+            raise
 
 
 def _publish(build: Path, target: Path) -> None:
@@ -174,109 +184,70 @@ def build_index(
     target = Path(target).absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
     report = BuildReport(target)
-    with _locked(target):
-        for stale in target.parent.glob(f".{target.name}.build-*"):
-            shutil.rmtree(stale, ignore_errors=True)  # left by a killed ingest; we hold the lock
-        build = target.parent / f".{target.name}.build-{uuid.uuid4().hex[:8]}"
-        build.mkdir()
-        try:
-            _build_into(
-                build,
-                report,
-                products,
-                reviews,
-                events,
-                analyzer,
-                embedder,
-                coverage,
-                stats_config,
-                existing,
-                sources,
-                progress,
-            )
-            _publish(build, target)
-        except BaseException:
-            shutil.rmtree(build, ignore_errors=True)
-            raise
+    with _staged(target) as build:
+        old = existing or Existing([], [], [], [], np.zeros((0, embedder.dim), np.float32), np.zeros(0, np.int64), [])
+        all_products = [*old.products, *products]
+        all_reviews = [*old.reviews, *reviews]
+        all_events = [*old.events, *events]
+
+        timer = time.perf_counter()
+        new_docs = make_documents(products, reviews, start=len(old.documents))
+        analyze(new_docs, analyzer, progress)
+        report.seconds["analyze"] = time.perf_counter() - timer
+        report.rates["analyze"] = len(new_docs) / max(report.seconds["analyze"], 1e-9)
+
+        timer = time.perf_counter()
+        helpful = {r.review_id: r.helpful for r in reviews}
+        already: dict[str, int] = {}
+        for doc in old.documents:
+            if doc.dense and doc.kind == "review":
+                already[doc.product_id] = already.get(doc.product_id, 0) + 1
+        chosen = select_dense(new_docs, coverage, helpful, already)
+        dense_docs = [d for d in new_docs if d.doc_id in chosen]
+        for doc in dense_docs:
+            doc.dense = True
+        vectors = embed([d.text for d in dense_docs], embedder, progress)
+        report.seconds["embed"] = time.perf_counter() - timer
+        report.rates["embed"] = len(dense_docs) / max(report.seconds["embed"], 1e-9)
+
+        timer = time.perf_counter()
+        stats = compute_stats(all_products, all_reviews, all_events, stats_config)
+        report.seconds["stats"] = time.perf_counter() - timer
+
+        timer = time.perf_counter()
+        documents = [*old.documents, *new_docs]
+        all_vectors = np.concatenate([old.vectors, vectors]) if len(old.dense_ids) else vectors
+        all_ids = np.concatenate([old.dense_ids, np.array([d.doc_id for d in dense_docs], dtype=np.int64)])
+        _write_dense(build / DENSE, all_vectors, all_ids, embedder.dim)
+        (build / SPARSE_DIR).mkdir()
+        _write_sparse(build / SPARSE_DIR, documents)
+        catalog = CatalogWriter(build / CATALOG)
+        catalog.products(all_products)
+        catalog.reviews(all_reviews)
+        catalog.events(all_events)
+        catalog.stats(stats.values())
+        catalog.documents(documents)
+        catalog.close()
+        report.counts = {
+            "products": len(all_products),
+            "reviews": len(all_reviews),
+            "events": len(all_events),
+            "documents": len(documents),
+            "dense_vectors": len(all_ids),
+            "new_documents": len(new_docs),
+            "new_dense_vectors": len(dense_docs),
+        }
+        manifest = Manifest(
+            format_version=FORMAT_VERSION,
+            created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            embedder={"id": embedder.embedder_id, "dim": embedder.dim, "config": getattr(embedder, "config", None)},
+            analyzer=analyzer.settings(),
+            coverage=coverage.to_dict(),
+            stats=stats_config.to_dict(),
+            counts={k: v for k, v in report.counts.items() if not k.startswith("new_")},
+            files=checksum_folder(build),
+            sources=[*old.sources, *sources],
+        )
+        (build / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+        report.seconds["write"] = time.perf_counter() - timer
     return report
-
-
-def _build_into(
-    build: Path,
-    report: BuildReport,
-    products,
-    reviews,
-    events,
-    analyzer,
-    embedder,
-    coverage,
-    stats_config,
-    existing,
-    sources,
-    progress,
-) -> None:
-    old = existing or Existing([], [], [], [], np.zeros((0, embedder.dim), np.float32), np.zeros(0, np.int64), [])
-    all_products = [*old.products, *products]
-    all_reviews = [*old.reviews, *reviews]
-    all_events = [*old.events, *events]
-
-    timer = time.perf_counter()
-    new_docs = make_documents(products, reviews, start=len(old.documents))
-    analyze(new_docs, analyzer, progress)
-    report.seconds["analyze"] = time.perf_counter() - timer
-    report.rates["analyze"] = len(new_docs) / max(report.seconds["analyze"], 1e-9)
-
-    timer = time.perf_counter()
-    helpful = {r.review_id: r.helpful for r in reviews}
-    already: dict[str, int] = {}
-    for doc in old.documents:
-        if doc.dense and doc.kind == "review":
-            already[doc.product_id] = already.get(doc.product_id, 0) + 1
-    chosen = select_dense(new_docs, coverage, helpful, already)
-    dense_docs = [d for d in new_docs if d.doc_id in chosen]
-    for doc in dense_docs:
-        doc.dense = True
-    vectors = embed([d.text for d in dense_docs], embedder, progress)
-    report.seconds["embed"] = time.perf_counter() - timer
-    report.rates["embed"] = len(dense_docs) / max(report.seconds["embed"], 1e-9)
-
-    timer = time.perf_counter()
-    stats = compute_stats(all_products, all_reviews, all_events, stats_config)
-    report.seconds["stats"] = time.perf_counter() - timer
-
-    timer = time.perf_counter()
-    documents = [*old.documents, *new_docs]
-    all_vectors = np.concatenate([old.vectors, vectors]) if len(old.dense_ids) else vectors
-    all_ids = np.concatenate([old.dense_ids, np.array([d.doc_id for d in dense_docs], dtype=np.int64)])
-    _write_dense(build / DENSE, all_vectors, all_ids, embedder.dim)
-    (build / SPARSE_DIR).mkdir()
-    _write_sparse(build / SPARSE_DIR, documents)
-    catalog = CatalogWriter(build / CATALOG)
-    catalog.products(all_products)
-    catalog.reviews(all_reviews)
-    catalog.events(all_events)
-    catalog.stats(stats.values())
-    catalog.documents(documents)
-    catalog.close()
-    report.counts = {
-        "products": len(all_products),
-        "reviews": len(all_reviews),
-        "events": len(all_events),
-        "documents": len(documents),
-        "dense_vectors": len(all_ids),
-        "new_documents": len(new_docs),
-        "new_dense_vectors": len(dense_docs),
-    }
-    manifest = Manifest(
-        format_version=FORMAT_VERSION,
-        created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        embedder={"id": embedder.embedder_id, "dim": embedder.dim, "config": getattr(embedder, "config", None)},
-        analyzer=analyzer.settings(),
-        coverage=coverage.to_dict(),
-        stats=stats_config.to_dict(),
-        counts={k: v for k, v in report.counts.items() if not k.startswith("new_")},
-        files=checksum_folder(build),
-        sources=[*old.sources, *sources],
-    )
-    (build / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
-    report.seconds["write"] = time.perf_counter() - timer
