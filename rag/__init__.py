@@ -1,8 +1,8 @@
 """쇼핑가이드's library: Korean analysis, embedders, the hybrid index and its statistics.
 
-    from rag import HybridIndex
-    index = HybridIndex.open("indexes/demo")          # checks the manifest, builds the index's own embedder
-    index.catalog.stats("APP-001").bayes_rating        # per-product behaviour statistics
+from rag import HybridIndex
+index = HybridIndex.open("indexes/demo")          # checks the manifest, builds the index's own embedder
+index.catalog.stats("APP-001").bayes_rating        # per-product behaviour statistics
 """
 
 from .analyzer import AnalyzerConfig, KoreanAnalyzer

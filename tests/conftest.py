@@ -45,3 +45,22 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "README.md").is_file():
         pytest.skip(f"real data folder {SHARED_DATA} is not present")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def demo_index_path(tmp_path_factory, analyzer, embedder) -> Path:
+    """The bundled demo catalog, indexed once per test run (about a minute of embedding)."""
+    from ingest.demo import DEMO_DATA
+    from ingest.pipeline import IngestConfig, run_ingest
+
+    path = tmp_path_factory.mktemp("demo") / "index"
+    run_ingest(IngestConfig(sources=(str(DEMO_DATA),), index=path), analyzer=analyzer, embedder=embedder)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_searcher(demo_index_path, analyzer, embedder):
+    from rag.index.store import HybridIndex
+    from rag.search import ProductSearcher
+
+    return ProductSearcher(HybridIndex.open(demo_index_path, embedder=embedder, analyzer=analyzer))

@@ -31,8 +31,9 @@ def test_cli_reports_bad_rows_and_strict_fails_without_touching_the_index(tmp_pa
     (shop / "products.jsonl").write_text((SHOP / "products.jsonl").read_text(encoding="utf-8"), encoding="utf-8")
     rows = [{"review_id": f"X{i}", "product_id": "P1", "rating": 5, "text": f"좋아요 {i}번째"} for i in range(3)]
     rows[1]["rating"] = "five"
-    (shop / "reviews.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
-                                        encoding="utf-8")
+    (shop / "reviews.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
     index = tmp_path / "idx"
     assert main([str(shop), "--index", str(index), "--no-progress"]) == 0
     out = capsys.readouterr().out
@@ -47,8 +48,12 @@ def test_cli_reports_bad_rows_and_strict_fails_without_touching_the_index(tmp_pa
 
 
 def test_cli_as_a_process_rejects_a_missing_source(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "ingest", str(tmp_path / "nope.jsonl"), "--index",
-                           str(tmp_path / "i")], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ingest", str(tmp_path / "nope.jsonl"), "--index", str(tmp_path / "i")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert "nope.jsonl: no such file or folder" in proc.stderr
     assert "Traceback" not in proc.stderr

@@ -10,8 +10,11 @@ from rag.errors import IndexOpenError
 from rag.index.build import build_index
 from rag.index.store import HybridIndex
 
-pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning"),
-              pytest.mark.filterwarnings("ignore::FutureWarning")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore::FutureWarning"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -21,15 +24,24 @@ def tiny_model(tmp_path_factory, shop_data):
     from transformers import BertConfig, BertModel, BertTokenizerFast
 
     root = tmp_path_factory.mktemp("st")
-    chars = sorted({c for r in shop_data.reviews for c in r.text} | {c for p in shop_data.products.values()
-                                                                     for c in p.document_text()})
+    chars = sorted(
+        {c for r in shop_data.reviews for c in r.text}
+        | {c for p in shop_data.products.values() for c in p.document_text()}
+    )
     vocab = root / "vocab.txt"
-    vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *[c for c in chars if c.strip()]]),
-                     encoding="utf-8")
+    vocab.write_text(
+        "\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *[c for c in chars if c.strip()]]), encoding="utf-8"
+    )
     base = root / "base"
     BertTokenizerFast(vocab_file=str(vocab), do_lower_case=False, tokenize_chinese_chars=False).save_pretrained(base)
-    config = BertConfig(vocab_size=len(vocab.read_text(encoding="utf-8").splitlines()), hidden_size=32,
-                        num_hidden_layers=1, num_attention_heads=2, intermediate_size=64, max_position_embeddings=256)
+    config = BertConfig(
+        vocab_size=len(vocab.read_text(encoding="utf-8").splitlines()),
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=256,
+    )
     BertModel(config).save_pretrained(base)
     transformer = models.Transformer(str(base), max_seq_length=128)
     pooling = models.Pooling(transformer.get_word_embedding_dimension(), pooling_mode="mean")
@@ -44,8 +56,14 @@ def test_missing_model_folder_is_a_clear_error(tmp_path):
 
 
 def test_index_built_with_a_local_model_round_trips(tiny_model, tmp_path, shop_data, analyzer, embedder):
-    st = make_embedder(EmbedderConfig(backend="sentence-transformers", model_path=str(tiny_model),
-                                      query_prefix="query: ", passage_prefix="passage: "))
+    st = make_embedder(
+        EmbedderConfig(
+            backend="sentence-transformers",
+            model_path=str(tiny_model),
+            query_prefix="query: ",
+            passage_prefix="passage: ",
+        )
+    )
     assert st.dim == 32 and st.embedder_id.startswith("sentence-transformers:tiny-ko-model:")
     vectors = st.embed_array(["조용한 가습기", "노이즈캔슬링 이어폰"])
     assert vectors.shape == (2, 32)

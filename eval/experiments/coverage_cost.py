@@ -60,8 +60,9 @@ def main() -> None:
     args = parser.parse_args()
 
     data = validate(discover(args.nsmc))
-    split = build_item_heldout(data.reviews, max_items=args.items, per_item=args.per_item, seed=args.seed,
-                               restrict_index_to_items=True)
+    split = build_item_heldout(
+        data.reviews, max_items=args.items, per_item=args.per_item, seed=args.seed, restrict_index_to_items=True
+    )
     docs = make_documents([], split.index_reviews)
     analyzer = KoreanAnalyzer()
     analyze(docs, analyzer, no_progress)
@@ -78,8 +79,7 @@ def main() -> None:
     for d in docs:
         by_item[d.product_id].append(d.doc_id)
     random_ids = {i for ids in by_item.values() for i in rng.sample(ids, min(args.cap, len(ids)))}
-    masks = {"all": np.ones(len(docs), bool), "budget": np.zeros(len(docs), bool),
-             "random": np.zeros(len(docs), bool)}
+    masks = {"all": np.ones(len(docs), bool), "budget": np.zeros(len(docs), bool), "random": np.zeros(len(docs), bool)}
     masks["budget"][list(budget_ids)] = True
     masks["random"][list(random_ids)] = True
 
@@ -105,8 +105,10 @@ def main() -> None:
             hybrid = rrf(bm25_rank, dense_rank)
             results[f"hybrid rrf ({name})"].append((mrr_at_k(hybrid, rel, 10), recall_at_k(hybrid, rel, 10)))
     print(f"NSMC held-out: {split.rule}")
-    print(f"corpus {len(docs):,} reviews; dense vectors: all {masks['all'].sum():,}, budget "
-          f"{masks['budget'].sum():,}, random {masks['random'].sum():,}; embedding took {embed_seconds:.0f} s")
+    print(
+        f"corpus {len(docs):,} reviews; dense vectors: all {masks['all'].sum():,}, budget "
+        f"{masks['budget'].sum():,}, random {masks['random'].sum():,}; embedding took {embed_seconds:.0f} s"
+    )
     print(f"{'system':24s} {'MRR@10':>7s} {'R@10':>6s}")
     for name, rows in results.items():
         arr = np.array(rows)

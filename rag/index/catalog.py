@@ -189,6 +189,11 @@ class CatalogReader:
         row = self._db.execute("SELECT * FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
         return _document(row) if row else None
 
+    def document_keys(self) -> Iterator[tuple[int, str, str | None, bool]]:
+        """(doc_id, product_id, review_id, dense) of every document, in doc_id order; no texts."""
+        for row in self._db.execute("SELECT doc_id, product_id, review_id, dense FROM documents ORDER BY doc_id"):
+            yield row[0], row[1], row[2], bool(row[3])
+
     def documents(self) -> Iterator[Document]:
         for row in self._db.execute("SELECT * FROM documents ORDER BY doc_id"):
             yield _document(row)

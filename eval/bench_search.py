@@ -1,0 +1,103 @@
+"""Search latency: p50/p95 of search+rank next to the query embedding alone, measured in one run.
+
+    python -m eval.bench_search --index indexes/demo [--queries eval/data/demo_queries.jsonl] [--repeat 3]
+    python -m eval.bench_search --index indexes/nsmc --nsmc ../shared/data/nsmc/reviews.tsv.gz --n 300
+
+Queries: the demo query set, or NSMC reviews (the first `--n` with ≥ 10 characters, from a seeded draw).
+Prints p50/p95 of the whole `ProductSearcher.search` (parse, filter, BM25, embed, FAISS, fuse, rank,
+evidence), of the query embedding alone, of everything but the embedding, and the ratio of the last to the
+embedding (target ≤ 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+
+from rag.index.store import HybridIndex
+from rag.search import ProductSearcher
+
+
+def demo_queries(path: Path) -> list[str]:
+    return [json.loads(line)["query"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def nsmc_queries(path: Path, n: int, seed: int = 13) -> list[str]:
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as f:
+        reader = csv.reader(f, delimiter="\t")
+        next(reader)
+        texts = [row[5] for i, row in zip(range(200_000), reader, strict=False) if len(row) == 6 and len(row[5]) >= 10]
+    return random.Random(seed).sample(texts, n)
+
+
+def percentiles(ms: list[float]) -> tuple[float, float]:
+    return float(np.percentile(ms, 50)), float(np.percentile(ms, 95))
+
+
+def run(index_path: Path, queries: list[str], repeat: int = 3, top_k: int = 5) -> dict:
+    start = time.perf_counter()
+    index = HybridIndex.open(index_path)
+    searcher = ProductSearcher(index)
+    open_s = time.perf_counter() - start
+    for q in queries[:5]:  # warm-up
+        searcher.search(q, top_k=top_k)
+    total, embed, rest = [], [], []
+    for _ in range(repeat):
+        for q in queries:
+            t = time.perf_counter()
+            result = searcher.search(q, top_k=top_k)
+            total.append((time.perf_counter() - t) * 1000)
+            embed.append(result.timings["embed"])
+            rest.append(total[-1] - result.timings["embed"])
+    alone = []
+    for q in queries:
+        t = time.perf_counter()
+        index.embedder.embed_query_array(q)
+        alone.append((time.perf_counter() - t) * 1000)
+    return {
+        "index": str(index_path),
+        "reviews": index.counts()["reviews"],
+        "dense": index.counts()["dense_vectors"],
+        "queries": len(queries),
+        "runs": len(total),
+        "open_s": open_s,
+        "search": percentiles(total),
+        "embed_in_search": percentiles(embed),
+        "embed_alone": percentiles(alone),
+        "rest": percentiles(rest),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", type=Path, required=True)
+    parser.add_argument("--queries", type=Path, default=Path("eval/data/demo_queries.jsonl"))
+    parser.add_argument("--nsmc", type=Path, help="draw queries from this NSMC file instead")
+    parser.add_argument("--n", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    queries = nsmc_queries(args.nsmc, args.n) if args.nsmc else demo_queries(args.queries)
+    r = run(args.index, queries, args.repeat)
+    print(f"index {r['index']}: {r['reviews']:,} reviews, {r['dense']:,} dense vectors; opened in {r['open_s']:.2f} s")
+    print(f"{r['runs']} searches ({r['queries']} queries × {args.repeat})")
+    print(f"{'':28s} {'p50 ms':>8s} {'p95 ms':>8s}")
+    for name, key in [
+        ("search + rank (all)", "search"),
+        ("query embedding, in search", "embed_in_search"),
+        ("query embedding alone", "embed_alone"),
+        ("everything but embedding", "rest"),
+    ]:
+        p50, p95 = r[key]
+        print(f"{name:28s} {p50:8.1f} {p95:8.1f}")
+    print(f"everything-but-embedding / embedding (p50): {r['rest'][0] / r['embed_alone'][0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

