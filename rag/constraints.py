@@ -23,6 +23,7 @@ class Constraints:
     attributes: tuple[AttributeRequirement, ...] = ()
     in_stock_only: bool = True  # products known to be sold out are not recommended; unknown stock is kept
     exclude: tuple[str, ...] = field(default_factory=tuple)  # product ids already shown (follow-ups: "다른 거")
+    product_ids: tuple[str, ...] = ()  # only these products (a follow-up about "두 번째 거")
 
     def __post_init__(self) -> None:
         for name in ("price_min", "price_max"):
@@ -74,6 +75,10 @@ def product_mask(view: CatalogView, c: Constraints) -> np.ndarray:
         mask &= np.nan_to_num(view.price, nan=np.inf) <= c.price_max
     if c.in_stock_only:
         mask &= view.in_stock != 0
+    if c.product_ids:
+        only = np.zeros(len(view), dtype=bool)
+        only[[view.position[p] for p in c.product_ids if p in view.position]] = True
+        mask &= only
     if c.categories or c.brands or c.attributes or c.exclude:
         excluded = set(c.exclude)
         for i, product in enumerate(view.products):

@@ -1,0 +1,111 @@
+"""The answer a shopper reads, as data (for the UI and developers) and as plain Korean text.
+
+Every number in it comes from the catalog; every quote is an exact sentence of a cited review.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .constraints import Constraints
+from .query import ParsedQuery
+
+
+@dataclass(frozen=True)
+class Citation:
+    review_id: str
+    product_id: str
+    quote: str  # exact text from the review
+    rating: float
+    rating_max: float
+    created_at: str = ""
+    option: str = ""
+
+    def stars(self) -> str:
+        return f"{self.rating:g}/{self.rating_max:g}"
+
+
+@dataclass
+class AspectPoint:
+    aspect: str  # 소음, 배송, 사이즈 …
+    count: int  # reviews that say it
+    of: int  # reviews of the product
+    line: str  # one sentence, built from the count and the quote
+    citation: Citation | None = None
+
+
+@dataclass
+class Recommendation:
+    product_id: str
+    name: str
+    brand: str
+    category: str
+    price: int | None
+    rating_mean: float | None  # source scale
+    rating_max: float
+    review_count: int
+    reason: str
+    pros: list[AspectPoint] = field(default_factory=list)
+    cons: list[AspectPoint] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    satisfied: list[str] = field(default_factory=list)
+    rating_hist: dict[str, int] = field(default_factory=dict)
+    repurchase_count: int = 0
+    related: list[tuple[str, str]] = field(default_factory=list)  # (product_id, name) bought together
+    reason_source: str = "grounded"  # "grounded" or "llm" (the LLM's text passed the checks)
+
+
+@dataclass
+class Answer:
+    question: str
+    headline: str  # the one-line take on the question and the constraints understood
+    understood: list[str]  # constraint labels, for chips
+    recommendations: list[Recommendation]
+    considerations: list[str]  # 고려할 점
+    follow_ups: list[str]  # what to ask next
+    found: bool = True
+    suggestions: list[str] = field(default_factory=list)  # which constraint to loosen when nothing fits
+    notice: str | None = None  # e.g. the LLM was unreachable and the grounded answer is shown
+    generator: str = "grounded"
+    dropped: int = 0  # LLM statements removed by the checks
+    parsed: ParsedQuery | None = None
+    constraints: Constraints | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def citations(self) -> list[Citation]:
+        return [c for r in self.recommendations for c in r.citations]
+
+    def to_text(self) -> str:
+        return "".join(render_sections(self))
+
+
+def _won(price: int | None) -> str:
+    return f"{price:,}원" if price is not None else "가격 정보 없음"
+
+
+def render_recommendation(i: int, r: Recommendation) -> str:
+    rating = f"★ {r.rating_mean:.1f}/{r.rating_max:g} (리뷰 {r.review_count}개)" if r.review_count else "아직 리뷰 없음"
+    lines = [f"{i}. {r.name} — {r.brand}, {_won(r.price)}, {rating}", f"   {r.reason}"]
+    if r.pros:
+        lines.append("   좋은 점: " + " / ".join(p.line for p in r.pros))
+    if r.cons:
+        lines.append("   아쉬운 점: " + " / ".join(c.line for c in r.cons))
+    for c in r.citations:
+        lines.append(f"   “{c.quote}” ({c.stars()}, 리뷰 {c.review_id})")
+    return "\n".join(lines) + "\n\n"
+
+
+def render_sections(answer: Answer, headline: bool = True):
+    """The text in the order a shopper reads it; the app streams these pieces as they come."""
+    if headline:
+        yield answer.headline + "\n\n"
+    if answer.notice:
+        yield f"※ {answer.notice}\n\n"
+    if not answer.found and answer.suggestions:
+        yield "이렇게 바꿔 보세요: " + " / ".join(answer.suggestions[:2]) + "\n\n"
+    for i, rec in enumerate(answer.recommendations, start=1):
+        yield render_recommendation(i, rec)
+    if answer.considerations:
+        yield "고려할 점\n" + "\n".join(f"- {c}" for c in answer.considerations) + "\n\n"
+    if answer.follow_ups:
+        yield "이어서 물어보세요: " + " · ".join(answer.follow_ups) + "\n"

@@ -1,0 +1,252 @@
+"""The grounded composer: the default generator, no LLM. Deterministic Korean built only from evidence.
+
+Every sentence it writes is made of catalog numbers (price, rating, counts) and exact review quotes, so
+every claim is traceable to reviews and statistics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+from .answer import Answer, AspectPoint, Citation, Recommendation
+from .aspects import ASPECTS, AspectSummary, Mention, summarize
+from .index.catalog import CatalogReader
+from .records import Review
+from .related import CoBehaviour
+from .search import RankedProduct, SearchResult
+
+# words in a question that point at an aspect (beyond the aspect's own triggers)
+QUERY_ASPECTS: dict[str, tuple[str, ...]] = {
+    "소음": ("조용", "저소음", "무소음", "시끄", "소음", "층간"),
+    "무게": ("가벼", "가볍", "경량", "무게", "휴대"),
+    "가성비": ("가성비", "저렴", "싼", "가격"),
+    "냄새·향": ("냄새", "향", "무향"),
+    "착용감·사용감": ("편한", "편안", "착용감", "쿠션"),
+    "방수": ("방수", "비 오는", "비오는", "장마"),
+    "사이즈": ("사이즈", "발볼", "핏"),
+    "내구성": ("튼튼", "오래", "내구"),
+    "세척·관리": ("세척", "청소", "관리"),
+    "미끄럼": ("미끄", "밀리", "접지"),
+    "보온": ("따뜻", "보온", "방한"),
+    "성능": ("성능", "흡입", "음질", "노캔", "노이즈캔슬링", "배터리", "보습"),
+    "배송": ("배송", "빨리", "빠른 배송"),
+}
+# product types shoppers ask for that a catalog may simply not carry: naming one the catalog lacks is "not found"
+COMMON_PRODUCT_TYPES = (
+    "노트북",
+    "냉장고",
+    "세탁기",
+    "건조기",
+    "TV",
+    "티비",
+    "모니터",
+    "휴대폰",
+    "스마트폰",
+    "태블릿",
+    "카메라",
+    "자전거",
+    "자동차",
+    "향수",
+    "시계",
+    "안경",
+    "전자레인지",
+    "식기세척기",
+    "에어컨",
+    "프린터",
+    "게임기",
+    "냉동고",
+    "정수기",
+    "비데",
+    "골프채",
+)
+
+
+def query_aspects(text: str) -> list[str]:
+    low = text.lower()
+    found = [a for a, words in QUERY_ASPECTS.items() if any(w.lower() in low for w in words)]
+    return found or [a for a, words in ASPECTS.items() if any(w in low for w in words)]
+
+
+def missing_product_type(text: str, catalog_text: str) -> str | None:
+    """A product type the question names and no category of the catalog mentions."""
+    for word in COMMON_PRODUCT_TYPES:
+        if word.lower() in text.lower() and word.lower() not in catalog_text:
+            return word
+    return None
+
+
+def _citation(mention: Mention, review: Review) -> Citation:
+    return Citation(
+        review.review_id,
+        review.product_id,
+        mention.clause,
+        review.rating,
+        review.rating_max,
+        review.created_at,
+        review.option,
+    )
+
+
+def _short(name: str) -> str:
+    return " ".join(name.split()[:3])
+
+
+class GroundedComposer:
+    """SearchResult → Answer. Reads reviews from the catalog; summaries per product and category are cached."""
+
+    def __init__(
+        self,
+        catalog: CatalogReader,
+        co_behaviour: CoBehaviour | None = None,
+        product_name: Callable[[str], str] | None = None,
+        max_pros: int = 3,
+        max_cons: int = 2,
+        max_quotes: int = 3,
+    ) -> None:
+        self.catalog = catalog
+        self.co = co_behaviour
+        self.product_name = product_name or (lambda pid: catalog.product(pid).name)
+        self.max_pros, self.max_cons, self.max_quotes = max_pros, max_cons, max_quotes
+        self._reviews = lru_cache(maxsize=4096)(lambda pid: tuple(catalog.reviews(pid)))
+        self._summary = lru_cache(maxsize=4096)(lambda pid: tuple(summarize(self._reviews(pid))))
+        self._category_summary = lru_cache(maxsize=512)(self._summarize_category)
+
+    def _summarize_category(self, category: str) -> tuple[tuple[AspectSummary, ...], int]:
+        reviews = [r for p in self.catalog.products() if p.category == category for r in self._reviews(p.product_id)]
+        return tuple(summarize(reviews)), len(reviews)
+
+    # ---- one product ----
+
+    def recommend(self, item: RankedProduct, question: str) -> Recommendation:
+        p, s = item.product, item.stats
+        reviews = {r.review_id: r for r in self._reviews(p.product_id)}
+        summaries = self._summary(p.product_id)
+        wanted = query_aspects(question)
+        pros = [x for x in summaries if x.positive and x.positive >= x.negative]
+        pros.sort(key=lambda x: (x.aspect not in wanted, -x.positive, x.aspect))
+        cons = sorted((x for x in summaries if x.negative), key=lambda x: (-x.negative, x.aspect))
+        pro_points = [self._point(x, +1, s.review_count, reviews) for x in pros[: self.max_pros]]
+        con_points = [self._point(x, -1, s.review_count, reviews) for x in cons[: self.max_cons]]
+        citations: list[Citation] = []
+        seen: set[str] = set()
+        for e in item.evidence:
+            if e.review_id not in seen and len(citations) < self.max_quotes:
+                citations.append(
+                    Citation(e.review_id, p.product_id, e.sentence, e.rating, e.rating_max, e.created_at, e.option)
+                )
+                seen.add(e.review_id)
+        for point in pro_points + con_points:
+            if point.citation and point.citation.review_id not in seen and len(citations) < self.max_quotes + 1:
+                citations.append(point.citation)
+                seen.add(point.citation.review_id)
+        related = []
+        if self.co is not None:
+            related = [(r.product_id, self.product_name(r.product_id)) for r in self.co.related(p.product_id, k=2)]
+        return Recommendation(
+            product_id=p.product_id,
+            name=p.name,
+            brand=p.brand,
+            category=p.category,
+            price=p.price,
+            rating_mean=s.rating_mean,
+            rating_max=s.rating_scale[1],
+            review_count=s.review_count,
+            reason=self._reason(item, pros, wanted),
+            pros=pro_points,
+            cons=con_points,
+            citations=citations,
+            satisfied=item.satisfied,
+            rating_hist=dict(s.rating_hist),
+            repurchase_count=s.repurchase_count,
+            related=related,
+        )
+
+    def _point(self, x: AspectSummary, sign: int, total: int, reviews: dict[str, Review]) -> AspectPoint:
+        mention = x.best_positive if sign > 0 else x.best_negative
+        count = x.positive if sign > 0 else x.negative
+        verb = "좋다고" if sign > 0 else "아쉽다고"
+        citation = _citation(mention, reviews[mention.review_id]) if mention else None
+        return AspectPoint(x.aspect, count, total, f"{x.aspect} {verb} {count}건", citation)
+
+    def _reason(self, item: RankedProduct, pros: Sequence[AspectSummary], wanted: list[str]) -> str:
+        p, s = item.product, item.stats
+        parts = []
+        hits = [x for x in pros if x.aspect in wanted]
+        if hits:
+            x = hits[0]
+            parts.append(f"찾으시는 {x.aspect} 면에서 리뷰 {s.review_count}개 중 {x.positive}개가 좋다고 했어요.")
+        elif item.matched_terms:
+            parts.append(f"'{' '.join(item.matched_terms[:3])}'에 맞는 상품 정보와 리뷰가 있어요.")
+        if s.review_count:
+            parts.append(f"평점 {s.rating_mean:.1f}/{s.rating_scale[1]:g} (리뷰 {s.review_count}개)")
+            if s.repurchase_count >= 2:
+                parts[-1] += f", 재구매 언급 {s.repurchase_count}건"
+            parts[-1] += "이에요."
+        else:
+            parts.append("아직 리뷰가 없는 상품이라 상품 정보로만 골랐어요.")
+        price_rule = [label for label in item.satisfied if "원" in label]
+        if price_rule and p.price is not None:
+            parts.append(f"{p.price:,}원으로 '{price_rule[0]}' 조건에 맞아요.")
+        return " ".join(parts)
+
+    # ---- the whole answer ----
+
+    def considerations(self, category: str) -> list[str]:
+        summaries, n = self._category_summary(category)
+        leaf = category.split(">")[-1]
+        out = []
+        for x in summaries[:3]:
+            line = f"{x.aspect}: {leaf} 리뷰 {n}개 중 {x.mentions}개가 이야기해요"
+            if x.negative > x.positive:
+                line += f" (아쉽다는 쪽이 {x.negative}건으로 더 많아요)"
+            elif x.negative:
+                line += f" (좋다 {x.positive} · 아쉽다 {x.negative})"
+            out.append(line)
+        return out
+
+    def compose(self, result: SearchResult, question: str, headline_note: str = "") -> Answer:
+        understood = result.constraints.labels()
+        if not result.found:
+            headline = "찾지 못했어요: 조건에 맞는 상품이 이 카탈로그에 없어요."
+            return Answer(
+                question,
+                headline,
+                understood,
+                [],
+                [],
+                ["조건을 바꿔서 다시 물어보기"],
+                found=False,
+                suggestions=result.suggestions,
+                parsed=result.query,
+                constraints=result.constraints,
+                timings=dict(result.timings),
+            )
+        recs = [self.recommend(item, question) for item in result.products]
+        condition = f" (조건: {' · '.join(understood)})" if understood else ""
+        headline = f"{headline_note}찾으신 조건에 맞는 상품 {len(recs)}개를 골랐어요{condition}."
+        considerations = self.considerations(recs[0].category) if recs else []
+        return Answer(
+            question,
+            headline,
+            understood,
+            recs,
+            considerations,
+            self.follow_ups(recs),
+            parsed=result.query,
+            constraints=result.constraints,
+            timings=dict(result.timings),
+        )
+
+    @staticmethod
+    def follow_ups(recs: Sequence[Recommendation]) -> list[str]:
+        if not recs:
+            return []
+        out = ["더 저렴한 건 없어?"] if any(r.price for r in recs) else []
+        if len(recs) > 1:
+            out.append("두 번째 거 단점은?")
+        cons = [c.aspect for r in recs for c in r.cons]
+        if cons:
+            out.append(f"{cons[0]} 괜찮은 걸로 보여줘")
+        out.append("평점 높은 순으로 보여줘")
+        return out[:3]

@@ -1,0 +1,245 @@
+"""`ShoppingGuide`: a question (and the conversation so far) in, a grounded `Answer` out.
+
+    guide = ShoppingGuide.from_index("indexes/demo")
+    answer = guide.ask("자취방에서 쓸 조용한 가습기 5만원 이하")
+    print(answer.to_text())
+    answer2 = guide.ask("더 싼 건 없어?", history=[Turn("자취방에서 쓸 조용한 가습기 5만원 이하", answer)])
+
+The grounded composer always writes the answer. With a chat model configured, the model rewrites each
+product's reason from the same evidence; its text is checked (citations, prices, ratings, counts) and what
+fails is dropped and counted. A failing or unreachable model falls back to the grounded answer with a notice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from .answer import Answer, Recommendation, render_sections
+from .checks import check_text, question_numbers
+from .composer import GroundedComposer, missing_product_type
+from .constraints import Constraints
+from .index.store import HybridIndex
+from .prompts import PromptTemplate
+from .query import ParsedQuery
+from .ranking import RankingConfig
+from .related import CoBehaviour
+from .search import ProductSearcher, SearchResult
+
+logger = logging.getLogger(__name__)
+
+_ORDINAL = re.compile(
+    r"(첫\s?번째|첫번|1\s?번째?|두\s?번째|2\s?번째?|세\s?번째|3\s?번째?|네\s?번째|4\s?번째?|다섯\s?번째|5\s?번째?)"
+)
+_ORDINAL_INDEX = {"첫": 0, "1": 0, "두": 1, "2": 1, "세": 2, "3": 2, "네": 3, "4": 3, "다": 4, "5": 4}
+_JSON = re.compile(r"\{.*\}", re.DOTALL)
+
+
+@dataclass
+class Turn:
+    """One earlier exchange; the caller keeps the history and passes it in."""
+
+    question: str
+    answer: Answer | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    parsed: ParsedQuery
+    constraints: Constraints
+    search_text: str
+    focus: str | None  # product id a follow-up points at ("두 번째 거")
+    note: str  # what was carried over, said in the headline
+
+
+class ShoppingGuide:
+    def __init__(
+        self,
+        searcher: ProductSearcher,
+        composer: GroundedComposer,
+        chat_model=None,
+        llm_label: str = "",
+        top_k: int = 3,
+        prompt: PromptTemplate | None = None,
+    ) -> None:
+        if top_k < 1 or top_k > 5:
+            raise ValueError(f"top_k must be within 1–5, got {top_k}")
+        self.searcher, self.composer = searcher, composer
+        self.chat_model, self.llm_label = chat_model, llm_label
+        self.top_k = top_k
+        self.prompt = prompt or PromptTemplate.load("answer")
+        # product types are judged by the catalog's categories: a 보조배터리 that charges a 노트북 is no 노트북
+        self._catalog_text = " ".join({p.category for p in searcher.view.products}).lower()
+
+    @classmethod
+    def from_index(
+        cls,
+        path: str | Path,
+        chat_model=None,
+        llm_label: str = "",
+        top_k: int = 3,
+        ranking: RankingConfig | None = None,
+        analyzer=None,
+        embedder=None,
+    ) -> ShoppingGuide:
+        index = HybridIndex.open(path, embedder=embedder, analyzer=analyzer)
+        searcher = ProductSearcher(index, ranking)
+        co = CoBehaviour.from_records(index.catalog.reviews(), index.catalog.events())
+        names = {p.product_id: p.name for p in searcher.view.products}
+        return cls(searcher, GroundedComposer(index.catalog, co, names.__getitem__), chat_model, llm_label, top_k)
+
+    @property
+    def generator(self) -> str:
+        return self.llm_label or "grounded"
+
+    # ---- conversation ----
+
+    def plan(self, question: str, history: Sequence[Turn] = (), constraints: Constraints | None = None) -> Plan:
+        parsed = self.searcher.parse(question)
+        prev = next((t.answer for t in reversed(history) if t.answer is not None and t.answer.constraints), None)
+        if constraints is not None or prev is None:
+            return Plan(parsed, constraints or Constraints.from_query(parsed), parsed.keywords or question, None, "")
+        pc, changes, notes = prev.constraints, {}, []
+        if not parsed.categories and pc.categories:
+            changes["categories"] = pc.categories
+        if not parsed.attributes and pc.attributes:
+            changes["attributes"] = pc.attributes
+        if parsed.price_min is None and parsed.price_max is None:
+            changes["price_min"], changes["price_max"] = pc.price_min, pc.price_max
+        prices = [r.price for r in prev.recommendations if r.price is not None]
+        if parsed.relative == "cheaper" and prices:
+            changes["price_min"], changes["price_max"] = None, min(prices) - 1
+            notes.append(f"앞서 본 상품보다 싼 {min(prices) - 1:,}원 이하로")
+        elif parsed.relative == "pricier" and prices:
+            changes["price_min"], changes["price_max"] = max(prices) + 1, None
+            notes.append(f"앞서 본 상품보다 비싼 {max(prices) + 1:,}원 이상으로")
+        focus = None
+        match = _ORDINAL.search(question)
+        if match and prev.recommendations:
+            position = _ORDINAL_INDEX[match.group(1)[0]]
+            if position < len(prev.recommendations):
+                focus = prev.recommendations[position].product_id
+                changes = {"product_ids": (focus,), "in_stock_only": False}
+                notes = [f"{position + 1}번째 상품({prev.recommendations[position].name})에 대해"]
+        if "categories" in changes and not focus:
+            notes.append("앞의 조건을 이어서")
+        constraints = replace(Constraints.from_query(parsed), **changes)
+        text = parsed.keywords or question
+        if len(text) < 8 and not parsed.categories and prev.parsed is not None:
+            text = f"{prev.parsed.keywords or prev.question} {text}"  # "더 싼 건?" searches what was asked before
+        return Plan(parsed, constraints, text, focus, (" ".join(notes) + " ") if notes else "")
+
+    # ---- answering ----
+
+    def search(self, plan: Plan) -> SearchResult:
+        return self.searcher.search(
+            replace(plan.parsed, keywords=plan.search_text), plan.constraints, top_k=1 if plan.focus else self.top_k
+        )
+
+    def events(
+        self, question: str, history: Sequence[Turn] = (), constraints: Constraints | None = None
+    ) -> Iterator[tuple[str, object]]:
+        """("text", piece) as the answer is produced, then ("answer", Answer)."""
+        if not question or not question.strip():
+            raise ValueError("question is empty: ask about a product, e.g. '조용한 가습기 추천해줘'")
+        started = time.perf_counter()
+        plan = self.plan(question, history, constraints)
+        missing = None if plan.parsed.categories else missing_product_type(question, self._catalog_text)
+        result = self.search(plan)
+        if missing:
+            result = replace(result, products=[], suggestions=[f"이 카탈로그에는 '{missing}' 상품이 없어요."])
+        answer = self.composer.compose(result, question, plan.note)
+        answer.generator = self.generator
+        yield "text", answer.headline + "\n\n"  # first piece out before any LLM work
+        if self.chat_model is not None and answer.recommendations:
+            self._rewrite_with_llm(answer, plan)
+        for piece in render_sections(answer, headline=False):
+            yield "text", piece
+        answer.timings["total"] = (time.perf_counter() - started) * 1000
+        yield "answer", answer
+
+    def ask(self, question: str, history: Sequence[Turn] = (), constraints: Constraints | None = None) -> Answer:
+        for kind, value in self.events(question, history, constraints):
+            if kind == "answer":
+                return value
+        raise RuntimeError("the answer stream ended without an answer")
+
+    def stream(
+        self, question: str, history: Sequence[Turn] = (), constraints: Constraints | None = None
+    ) -> Iterator[str]:
+        """The answer's text, piece by piece (what the app streams)."""
+        for kind, value in self.events(question, history, constraints):
+            if kind == "text":
+                yield value
+
+    def as_runnable(self) -> Runnable:
+        """LCEL: {"question": str, "history": [Turn], "constraints": Constraints | None} → Answer."""
+        return RunnableLambda(
+            lambda x: self.ask(x["question"], x.get("history", ()), x.get("constraints")), name="ShoppingGuide"
+        )
+
+    # ---- the LLM path ----
+
+    def _evidence(self, recs: Sequence[Recommendation]) -> str:
+        data = [
+            {
+                "product_id": r.product_id,
+                "name": r.name,
+                "brand": r.brand,
+                "price": r.price,
+                "rating": None if r.rating_mean is None else round(r.rating_mean, 1),
+                "rating_scale": r.rating_max,
+                "review_count": r.review_count,
+                "repurchase_mentions": r.repurchase_count,
+                "pros": [p.line for p in r.pros],
+                "cons": [c.line for c in r.cons],
+                "reviews": [{"id": c.review_id, "rating": c.rating, "text": c.quote} for c in r.citations],
+            }
+            for r in recs
+        ]
+        return json.dumps(data, ensure_ascii=False, indent=1)  # review text travels as JSON strings: data only
+
+    def _rewrite_with_llm(self, answer: Answer, plan: Plan) -> None:
+        started = time.perf_counter()
+        messages = self.prompt.messages(
+            question=answer.question,
+            constraints=", ".join(answer.understood) or "없음",
+            evidence=self._evidence(answer.recommendations),
+        )
+        try:
+            reply = self.chat_model.invoke(messages)
+            content = reply.content if isinstance(reply.content, str) else str(reply.content)
+            match = _JSON.search(content)
+            items = json.loads(match.group(0))["products"] if match else None
+            if not isinstance(items, list):
+                raise ValueError("the model's reply holds no JSON products list")
+        except Exception as exc:  # unreachable, timeout, refusal, unparseable: the grounded answer stands
+            logger.warning("LLM failed (%s: %s); showing the grounded answer", type(exc).__name__, exc)
+            answer.notice = (
+                f"LLM({self.llm_label}) 응답을 받지 못해 근거 기반 기본 답변을 보여드려요 ({type(exc).__name__})."
+            )
+            answer.generator = "grounded"
+            return
+        by_id = {r.product_id: r for r in answer.recommendations}
+        numbers = question_numbers(answer.constraints)
+        for item in items:
+            rec = by_id.get(str(item.get("product_id", ""))) if isinstance(item, dict) else None
+            if rec is None:
+                answer.dropped += 1  # a product that was not retrieved
+                continue
+            report = check_text(str(item.get("reason", "")), rec, {c.review_id for c in rec.citations}, numbers)
+            answer.dropped += len(report.dropped)
+            for sentence, why in report.dropped:
+                logger.info("dropped LLM sentence about %s (%s): %s", rec.product_id, why, sentence)
+            if report.kept:
+                rec.reason, rec.reason_source = " ".join(report.kept), "llm"
+        if answer.dropped:
+            answer.notice = f"LLM이 쓴 문장 중 근거와 맞지 않는 {answer.dropped}개를 빼고 보여드려요."
+        answer.timings["llm"] = (time.perf_counter() - started) * 1000
