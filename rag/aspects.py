@@ -165,8 +165,16 @@ _PRAISE_NEGATION = re.compile(
     r"(소음|소리|냄새|누수|불량|단점|자극|끈적임|흔들림|고장|문제)\s?(이|가|은|는|도)?\s?(없|안\s?나|거의\s?없|전혀\s?없)"
     r"|안\s?(시끄|무겁|무거|새|불편|미끄러|끈적|따가)"
 )
-# a contrast ends a clause ("좋은데 / 소음이 좀…"); the connective stays with the clause it ends
-_CONTRAST = re.compile(r"(는데|은데|인데|지만|긴\s?한데)(?=\s)")
+# a contrast ends a clause ("좋은데 / 소음이 좀…"): -ㄴ데 (좋은데, 예쁜데, 큰데) or -지만; the connective stays
+_CONTRAST = re.compile(r"([가-힣])(데|지만)(?=\s)")
+
+
+def _ends_contrast(match: re.Match) -> str:
+    syllable, ending = match.group(1), match.group(2)
+    has_nieun = (ord(syllable) - 0xAC00) % 28 == 4  # final consonant ㄴ
+    return match.group(0) + ("\n" if ending == "지만" or has_nieun else "")
+
+
 _CLAUSE_SPLIT = re.compile(r"(?<=[.!?~\n])\s*")
 _JUNK = re.compile(r"^[\sㅋㅎㅠㅜ.!?~^,]*$")
 
@@ -201,7 +209,7 @@ def clause_polarity(clause: str) -> int:
 
 
 def clauses(text: str) -> list[str]:
-    parts = _CLAUSE_SPLIT.split(_CONTRAST.sub("\\1\n", text or ""))
+    parts = _CLAUSE_SPLIT.split(_CONTRAST.sub(_ends_contrast, text or ""))
     return [c.strip(" ,\n\t") for c in parts if c and not _JUNK.match(c) and len(c.strip()) >= 2]
 
 

@@ -14,7 +14,7 @@ from .answer import Recommendation
 
 CITATION = re.compile(r"\[(?:리뷰|review|r)?\s*:?\s*([A-Za-z0-9][A-Za-z0-9_\-]*)\]", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?。])\s+|\n+")
-_MAN_WON = re.compile(r"(\d+(?:\.\d+)?)\s*만\s*(\d+(?:,\d{3})*)?\s*천?\s*원")
+_MAN_WON = re.compile(r"(\d+(?:\.\d+)?)\s*만\s*(?:(\d+)\s*(천)|(\d+(?:,\d{3})*))?\s*원")
 _WON = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)\s*원")
 _RATING = re.compile(r"(\d(?:\.\d+)?)\s*(?:점|/\s*(?:5|10)\b)")
 _COUNT = re.compile(r"(\d+)\s*(?:개|건|명|번)")
@@ -34,7 +34,8 @@ class CheckReport:
 def _prices(sentence: str) -> list[int]:
     out = []
     for m in _MAN_WON.finditer(sentence):
-        out.append(int(float(m.group(1)) * 10_000 + (int(m.group(2).replace(",", "")) if m.group(2) else 0)))
+        rest = int(m.group(2)) * 1000 if m.group(3) else int(m.group(4).replace(",", "")) if m.group(4) else 0
+        out.append(int(float(m.group(1)) * 10_000 + rest))
     stripped = _MAN_WON.sub(" ", sentence)
     out += [int(m.group(1).replace(",", "")) for m in _WON.finditer(stripped)]
     return out
