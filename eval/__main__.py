@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -56,6 +57,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--demo-queries", type=Path, default=DEMO_QUERIES, help="the demo query set (demo schema)")
     p.add_argument("--work", type=Path, help="where indexes are built and reused (default OUT/work)")
     p.add_argument("--seed", type=int, default=13, help="seed of the bootstrap and of every draw")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="OpenMP threads of the embedding model (OMP_NUM_THREADS); 1 keeps query latency sane on a busy machine",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bars (also off when not a terminal)")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args(argv)
@@ -115,6 +122,11 @@ def main(argv: list[str] | None = None, analyzer=None, embedder=None) -> int:
 
     for name in ("bm25s", "faiss", "faiss.loader"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    if args.threads is not None:
+        if args.threads < 1:
+            print(f"error: --threads must be ≥ 1, got {args.threads}", file=sys.stderr)
+            return 2
+        os.environ["OMP_NUM_THREADS"] = str(args.threads)  # read when the embedding model loads, below
     command = "python -m eval " + " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
     try:
         config = config_from_args(args)

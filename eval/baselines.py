@@ -67,6 +67,10 @@ class WhitespaceBM25:
         return Answer(items, not items, (time.perf_counter() - start) * 1000)
 
 
+class TooSlowError(RuntimeError):
+    """A baseline whose build would take longer than its time budget."""
+
+
 class KiwiBM25Okapi:
     """rank_bm25.BM25Okapi over all kiwi morpheme forms, as the common public Korean BM25 retriever does."""
 
@@ -80,6 +84,7 @@ class KiwiBM25Okapi:
         depth: int = 200,
         progress: ProgressFactory = no_progress,
         batch: int = 2048,
+        max_build_seconds: float | None = None,
     ) -> None:
         from rank_bm25 import BM25Okapi
 
@@ -93,6 +98,13 @@ class KiwiBM25Okapi:
             chunk = [t or " " for t in texts[i : i + batch]]
             corpus.extend([tok.form for tok in tokens] for tokens in kiwi.tokenize(chunk))
             bar.update(len(chunk))
+            projected = (time.perf_counter() - start) * len(texts) / len(corpus)
+            if max_build_seconds is not None and len(corpus) >= 4 * batch and projected > max_build_seconds:
+                bar.close()
+                raise TooSlowError(
+                    f"tokenizing {len(texts):,} documents would take about {projected:.0f} s, over the "
+                    f"{max_build_seconds:.0f} s budget"
+                )
         bar.close()
         self.bm25 = BM25Okapi(corpus)
         self.build_seconds = time.perf_counter() - start

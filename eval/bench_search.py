@@ -49,11 +49,15 @@ def run(index_path: Path, queries: list[str], repeat: int = 3, top_k: int = 5) -
     for q in queries[:5]:  # warm-up
         searcher.search(q, top_k=top_k)
     total, embed, rest = [], [], []
+    early = 0
     for _ in range(repeat):
         for q in queries:
             t = time.perf_counter()
             result = searcher.search(q, top_k=top_k)
             total.append((time.perf_counter() - t) * 1000)
+            if "embed" not in result.timings:  # nothing satisfied the constraints: answered before any search
+                early += 1
+                continue
             embed.append(result.timings["embed"])
             rest.append(total[-1] - result.timings["embed"])
     alone = []
@@ -86,7 +90,10 @@ def main() -> None:
     queries = nsmc_queries(args.nsmc, args.n) if args.nsmc else demo_queries(args.queries)
     r = run(args.index, queries, args.repeat)
     print(f"index {r['index']}: {r['reviews']:,} reviews, {r['dense']:,} dense vectors; opened in {r['open_s']:.2f} s")
-    print(f"{r['runs']} searches ({r['queries']} queries × {args.repeat})")
+    print(
+        f"{r['runs']} searches ({r['queries']} queries × {args.repeat}); {r['answered_before_search']} had no "
+        "product satisfying their constraints and returned before searching (in 'all' only)"
+    )
     print(f"{'':28s} {'p50 ms':>8s} {'p95 ms':>8s}")
     for name, key in [
         ("search + rank (all)", "search"),

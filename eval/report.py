@@ -91,6 +91,8 @@ def _dataset_section(name: str, data: Mapping, results: Mapping, plot: str | Non
         n = f"{s['answerable']}" + (" (subsample)" if s.get("subsample") else "")
         rows.append([_label(results, key), n, *[_ci(s["metrics"][m]) for m in RANKING_METRICS]])
     lines += _table(["system", "n", *[METRIC_LABELS[m] for m in RANKING_METRICS]], rows)
+    for key, why in (data.get("skipped") or {}).items():
+        lines += ["", f"{_label(results, key)} was skipped: {why}."]
     for key, s in systems.items():
         if s.get("subsample"):
             sub = s["subsample"]
@@ -102,24 +104,24 @@ def _dataset_section(name: str, data: Mapping, results: Mapping, plot: str | Non
             ["system", *[METRIC_LABELS[m] for m in RANKING_METRICS]],
             [[_label(results, k), *[_ci(m[x]) for x in RANKING_METRICS]] for k, m in sub["systems"].items()],
         )
-    lines += ["", "### Constraints, no-answer queries, latency", ""]
+    with_constraints = any(s.get("constraint_satisfaction") for s in systems.values())
+    with_no_answer = any(s["no_answer"]["queries"] for s in systems.values())
+    title = ["constraints"] * with_constraints + ["no-answer queries"] * with_no_answer + ["latency"]
+    lines += ["", "### " + ", ".join(title).capitalize(), ""]
+    header = ["system"]
+    header += ["constraint satisfaction (top 5)"] * with_constraints
+    header += ["no-answer detected"] * with_no_answer + ["false alarm (answerable)", "p50 ms", "p95 ms"]
     rows = []
     for key, s in systems.items():
-        cs = s.get("constraint_satisfaction")
-        na = s["no_answer"]
-        rows.append(
-            [
-                _label(results, key),
-                f"{_ci(cs)} ({cs['shown']} shown / {cs['queries']} q)" if cs else "–",
-                f"{_ci(na['detected'])} (n={na['queries']})" if na["queries"] else "–",
-                _ci(na["false_alarm"]),
-                _num(s["latency_ms"]["p50"], 1),
-                _num(s["latency_ms"]["p95"], 1),
-            ]
-        )
-    lines += _table(
-        ["system", "constraint satisfaction (top 5)", "no-answer detected", "false alarm", "p50 ms", "p95 ms"], rows
-    )
+        cs, na = s.get("constraint_satisfaction"), s["no_answer"]
+        row = [_label(results, key)]
+        if with_constraints:
+            row.append(f"{_ci(cs)} ({cs['shown']} shown / {cs['queries']} q)" if cs else "–")
+        if with_no_answer:
+            row.append(f"{_ci(na['detected'])} (n={na['queries']})")
+        row += [_ci(na["false_alarm"]), _num(s["latency_ms"]["p50"], 1), _num(s["latency_ms"]["p95"], 1)]
+        rows.append(row)
+    lines += _table(header, rows)
     if data.get("comparisons"):
         lines += ["", "### Paired differences (same queries, bootstrap CI)", ""]
         rows = [
@@ -224,6 +226,15 @@ def _speed_section(s: Mapping, plot: str | None) -> list[str]:
                 *_ms(r),
             ]
         )
+    skipped = [r.get("skipped_queries", 0) for r in [s.get("search_demo") or {}, *(s.get("latency_vs_size") or [])]]
+    if rows and any(skipped):
+        lines_skipped = [
+            "Questions whose parsed constraints leave no product (the no-answer ones) are left out of the latency "
+            f"runs ({', '.join(str(n) for n in skipped)} per index): the search stops at the filter for them.",
+            "",
+        ]
+    else:
+        lines_skipped = []
     if rows:
         lines += [
             f"### Search latency (eval.bench_search: the whole ProductSearcher.search, top 5; NSMC speed indexes "
@@ -244,6 +255,7 @@ def _speed_section(s: Mapping, plot: str | None) -> list[str]:
                 rows,
             ),
             "",
+            *lines_skipped,
         ]
     if s.get("bm25_only"):
         lines += [

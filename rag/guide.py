@@ -24,7 +24,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from .answer import Answer, Recommendation, render_sections
 from .checks import check_text, question_numbers
-from .composer import GroundedComposer, missing_product_type
+from .composer import GroundedComposer
 from .constraints import Constraints
 from .index.store import HybridIndex
 from .prompts import PromptTemplate
@@ -75,8 +75,6 @@ class ShoppingGuide:
         self.chat_model, self.llm_label = chat_model, llm_label
         self.top_k = top_k
         self.prompt = prompt or PromptTemplate.load("answer")
-        # product types are judged by the catalog's categories: a 보조배터리 that charges a 노트북 is no 노트북
-        self._catalog_text = " ".join({p.category for p in searcher.view.products}).lower()
 
     @classmethod
     def from_index(
@@ -151,10 +149,7 @@ class ShoppingGuide:
             raise ValueError("question is empty: ask about a product, e.g. '조용한 가습기 추천해줘'")
         started = time.perf_counter()
         plan = self.plan(question, history, constraints)
-        missing = None if plan.parsed.categories else missing_product_type(question, self._catalog_text)
         result = self.search(plan)
-        if missing:
-            result = replace(result, products=[], suggestions=[f"이 카탈로그에는 '{missing}' 상품이 없어요."])
         answer = self.composer.compose(result, question, plan.note)
         answer.generator = self.generator
         yield "text", answer.headline + "\n\n"  # first piece out before any LLM work

@@ -98,7 +98,6 @@ def final_scores(
     config: RankingConfig,
     sort: str | None = None,
     cheap: bool = False,
-    complaints: np.ndarray | None = None,
 ) -> np.ndarray:
     """Scores of candidate products `rows` (relevance already aligned with rows)."""
     rel = relevance / relevance.max() if len(relevance) and relevance.max() > 0 else relevance
@@ -113,8 +112,6 @@ def final_scores(
         order = np.argsort(np.argsort(np.where(known, prices, np.inf)))
         pct[known] = order[known] / max(known.sum() - 1, 1)
         score -= config.cheap_penalty * pct
-    if complaints is not None:
-        score -= config.negation_penalty * complaints
     if sort in ("price_asc", "price_desc") and known.any():
         # among the clearly relevant half, order by price; the rest follow by score
         relevant = rel >= 0.5

@@ -16,6 +16,7 @@ from .catalog_view import CatalogView
 from .constraints import Constraints, explain_empty, product_mask
 from .index.store import HybridIndex
 from .query import ParsedQuery, QueryParser, QueryVocabulary
+from .query_types import missing_product_type
 from .ranking import RankingConfig, aggregate, final_scores, prior_scores, rrf_scores
 from .records import Product
 from .stats import ProductStats
@@ -78,6 +79,8 @@ class ProductSearcher:
         )
         self._n_docs = len(self.view.doc_product)
         self._vocab = index.sparse.vocab_dict
+        # product types are judged by categories: a 보조배터리 that charges a 노트북 is no 노트북
+        self._category_text = " ".join({p.category for p in self.view.products}).lower()
 
     def parse(self, text: str) -> ParsedQuery:
         return self.parser.parse(text)
@@ -104,6 +107,9 @@ class ProductSearcher:
         parsed = self.parse(query) if isinstance(query, str) else query
         constraints = constraints if constraints is not None else Constraints.from_query(parsed)
         lap("parse")
+        missing = None if parsed.categories else missing_product_type(parsed.text, self._category_text)
+        if missing:
+            return SearchResult(parsed, constraints, [], 0, [f"이 카탈로그에는 '{missing}' 상품이 없어요."], 0, timings)
         allowed = product_mask(self.view, constraints)
         candidates = int(allowed.sum())
         lap("filter")
@@ -112,20 +118,24 @@ class ProductSearcher:
         doc_mask = allowed[self.view.doc_product]
         text = parsed.keywords or parsed.text
         terms = [t for t in dict.fromkeys(self.index.analyzer.terms(text)) if t in self._vocab]
-        sparse_ids = self._sparse(terms, doc_mask, config.depth)
+        sparse_ids = self._sparse(terms, doc_mask, config.depth) if config.sparse_weight > 0 else []
         lap("sparse")
-        vector = self.index.embedder.embed_query_array(text)
-        lap("embed")
-        dense_ids = self._dense(vector, doc_mask, config.depth)
+        dense_ids: list[int] = []
+        if config.dense_weight > 0:
+            vector = self.index.embedder.embed_query_array(text)
+            lap("embed")
+            dense_ids = self._dense(vector, doc_mask, config.depth)
         lap("dense")
         fused = rrf_scores([sparse_ids, dense_ids], [config.sparse_weight, config.dense_weight], config.rrf_k)
         products = aggregate(fused, self.view.doc_product, config.doc_decay, config.docs_per_product)
         rows = np.array(sorted(products), dtype=np.int64)
         relevance = np.array([products[r][0] for r in rows])
-        complaints = self._complaints(rows, parsed.negations) if parsed.negations else None
-        scores = final_scores(
-            relevance, rows, self.view.features, self.view.price, config, parsed.sort, parsed.cheap, complaints
-        )
+        scores = final_scores(relevance, rows, self.view.features, self.view.price, config, parsed.sort, parsed.cheap)
+        if parsed.negations:  # complaints are read from the catalog: only for the leading candidates
+            lead = np.argsort(-scores, kind="stable")[: max(4 * top_k, 20)]
+            complaints = np.zeros(len(rows))
+            complaints[lead] = self._complaints(rows[lead], parsed.negations)
+            scores = scores - config.negation_penalty * complaints
         order = np.argsort(-scores, kind="stable")[:top_k]
         prior = prior_scores({k: v[rows] for k, v in self.view.features.items()}, config.prior_features)
         top_rel = relevance.max() if len(relevance) else 1.0

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from eval.__main__ import main, parse_args
-from eval.baselines import WhitespaceBM25, items_by_best_document
+from eval.baselines import KiwiBM25Okapi, TooSlowError, WhitespaceBM25, items_by_best_document
 from eval.behaviour import BehaviourSettings, behaviour_split
 from eval.datasets import DatasetError, EvalQuery, load_ir_queries, satisfies, with_history
 from eval.heldout import build_item_heldout
@@ -208,6 +208,15 @@ def test_baselines_score_an_item_by_its_best_document():
     assert bm25.answer(EvalQuery("q", "냉장고"), 10).flagged
 
 
+def test_kiwi_okapi_mirrors_the_public_retriever_and_gives_up_when_too_slow(analyzer):
+    texts = ["조용한 가습기를 추천해요", "시끄러운 가습기였어요", "가벼운 러닝화", "비 오는 날 등산화"]
+    okapi = KiwiBM25Okapi(texts, ["P1", "P2", "P5", "P4"], analyzer.kiwi)
+    assert "를" in okapi.tokens("가습기를")  # every morpheme, particles included: no tag filter
+    assert okapi.answer(EvalQuery("q", "조용한 가습기"), 10).items[0] == "P1"
+    with pytest.raises(TooSlowError, match="over the 0 s budget"):
+        KiwiBM25Okapi(texts * 3, ["P"] * 12, analyzer.kiwi, batch=2, max_build_seconds=0)
+
+
 # ---- the behaviour task's rule ----
 
 
@@ -269,6 +278,7 @@ def _interval_ok(cell: dict) -> bool:
     return 0.0 <= cell["low"] <= cell["mean"] <= cell["high"] <= 1.0
 
 
+@pytest.mark.slow  # ~3 s on an idle machine, over 10 s on a busy one (24 searches, plots)
 def test_cli_evaluates_a_demo_style_set_and_writes_the_report(tmp_path, shop_index_path, analyzer, embedder, capsys):
     queries = tmp_path / "shop_queries.jsonl"
     queries.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in SHOP_QUERIES), encoding="utf-8")

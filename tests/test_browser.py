@@ -1,0 +1,109 @@
+"""The chat app end to end: `streamlit run ui/app.py` on a free port, driven by headless Chromium (Playwright).
+
+Needs Debian's chromium and fonts-noto-cjk and the playwright package (tests/setup.sh installs them); never
+`playwright install`. Screenshots are saved under test-artifacts/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.guide import ShoppingGuide, Turn
+from ui.screens import CHROMIUM, ask, chromium, full_page_screenshot, open_app, open_evidence, serve
+from ui.text import JOINER
+
+from .test_ui import EVIL_NAME, EVIL_QUESTION, build_evil_index
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+QUESTION = "비 오는 날 산행용 가벼운 등산화 10만원 이하"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk (tests/setup.sh)")
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def demo_url(demo_index_path):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with serve(demo_index_path, log=ARTIFACTS / "browser-demo-streamlit.log") as url:
+        yield url
+
+
+def rendered_fonts(page, selector: str) -> dict[str, int]:
+    """Font family → glyphs Chromium drew for the element's text (DevTools CSS.getPlatformFontsForNode)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    cdp.detach()
+    return {f["familyName"]: f["glyphCount"] for f in fonts}
+
+
+def test_a_shopper_asks_in_korean_and_sees_cards_quotes_and_a_follow_up(
+    browser, demo_url, demo_index_path, analyzer, embedder
+):
+    guide = ShoppingGuide.from_index(demo_index_path, analyzer=analyzer, embedder=embedder)
+    expected = guide.ask(QUESTION)
+    cheaper = guide.ask("더 싼 건 없어?", history=[Turn(QUESTION, expected)])  # what the app must show next
+    first = expected.recommendations[0]
+    page = open_app(browser, demo_url)
+    try:
+        assert page.get_by_text("합성 데모 카탈로그").is_visible()
+        ask(page, QUESTION, turn=0)
+        answer = page.locator(".st-key-answer-0")
+        assert answer.get_by_text(expected.headline[:20]).first.is_visible()  # the streamed headline stays on top
+        title = answer.locator("h5").first
+        assert first.name in title.inner_text() and title.is_visible()
+        assert answer.get_by_text(f"{first.price:,}원").first.is_visible()
+        assert answer.locator("[data-testid='stExpander']").count() == len(expected.recommendations)
+        assert answer.locator("[data-testid='stVegaLiteChart']").count() == len(expected.recommendations)
+        # Hangul is drawn with a CJK font (without fonts-noto-cjk it falls back to boxes)
+        fonts = rendered_fonts(page, ".st-key-answer-0 h5")
+        assert any("CJK" in family and glyphs > 0 for family, glyphs in fonts.items()), fonts
+
+        quote = first.citations[0].quote
+        assert not answer.get_by_text(quote).first.is_visible()  # evidence is folded until asked for
+        open_evidence(page, turn=0)
+        assert answer.get_by_text(quote).first.is_visible()
+        full_page_screenshot(page, ARTIFACTS / "browser-demo-answer.png")
+
+        ask(page, "더 싼 건 없어?", turn=1)
+        follow_up = page.locator(".st-key-answer-1")
+        assert follow_up.get_by_text(cheaper.headline[:20]).first.is_visible()
+        price_chip = f"{min(r.price for r in expected.recommendations) - 1:,}원 이하"  # cheaper than all shown
+        assert price_chip in cheaper.understood and follow_up.get_by_text(price_chip).first.is_visible()
+        full_page_screenshot(page, ARTIFACTS / "browser-demo-follow-up.png")
+    finally:
+        page.close()
+
+
+def test_untrusted_review_and_product_text_render_as_plain_text(browser, tmp_path, analyzer, embedder):
+    index = build_evil_index(tmp_path, analyzer, embedder)
+    ARTIFACTS.mkdir(exist_ok=True)
+    with serve(index, log=ARTIFACTS / "browser-untrusted-streamlit.log") as url:
+        page = open_app(browser, url)
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        try:
+            ask(page, EVIL_QUESTION, turn=0)
+            open_evidence(page, turn=0)
+            main = page.locator("[data-testid='stMainBlockContainer']")
+            text = main.inner_text().replace(JOINER, "")  # the invisible joiners that stop autolinks
+            assert EVIL_NAME in text and "<img src=x onerror=alert(1)>" in text and "<b>해커</b>" in text
+            assert "`code` | 표 | :smile:" in text and "[x](http://x.example)" in text
+            assert main.locator("a[href*='x.example'], img[src='x'], iframe, script, strong:text('굵게')").count() == 0
+            assert main.locator("del, s, .katex, code, table").count() == 0  # no strike-through, LaTeX, code, table
+            assert dialogs == []
+            full_page_screenshot(page, ARTIFACTS / "browser-untrusted-text.png")
+        finally:
+            page.close()
