@@ -111,13 +111,15 @@ class ShoppingGuide:
             changes["attributes"] = pc.attributes
         if parsed.price_min is None and parsed.price_max is None:
             changes["price_min"], changes["price_max"] = pc.price_min, pc.price_max
-        prices = [r.price for r in prev.recommendations if r.price is not None]
-        if parsed.relative == "cheaper" and prices:
-            changes["price_min"], changes["price_max"] = None, min(prices) - 1
-            notes.append(f"앞서 본 상품보다 싼 {min(prices) - 1:,}원 이하로")
-        elif parsed.relative == "pricier" and prices:
-            changes["price_min"], changes["price_max"] = max(prices) + 1, None
-            notes.append(f"앞서 본 상품보다 비싼 {max(prices) + 1:,}원 이상으로")
+        # "더 싼 건?" means cheaper than the top recommendation, and something not shown yet
+        top_price = next((r.price for r in prev.recommendations if r.price is not None), None)
+        shown = tuple(r.product_id for r in prev.recommendations)
+        if parsed.relative == "cheaper" and top_price is not None:
+            changes.update(price_min=None, price_max=top_price - 1, exclude=shown)
+            notes.append(f"앞서 추천한 상품보다 싼 {top_price - 1:,}원 이하로")
+        elif parsed.relative == "pricier" and top_price is not None:
+            changes.update(price_min=top_price + 1, price_max=None, exclude=shown)
+            notes.append(f"앞서 추천한 상품보다 비싼 {top_price + 1:,}원 이상으로")
         focus = None
         match = _ORDINAL.search(question)
         if match and prev.recommendations:

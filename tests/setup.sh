@@ -18,4 +18,3 @@ if ! dpkg -s chromium fonts-noto-cjk >/dev/null 2>&1; then
             "the browser tests skip without /usr/bin/chromium" >&2
     fi
 fi
-python -m pip install "playwright>=1.50,<2"

@@ -26,11 +26,12 @@ def render_answer(answer: Answer) -> None:
         st.markdown("이해한 조건 " + chips(answer.understood, "blue"))
     if answer.notice:
         st.warning(md(answer.notice), icon=":material/info:")
-    if not answer.found:
-        lines = ["**조건에 맞는 상품을 찾지 못했어요.**"]
-        lines += [f"- {md(s)}" for s in answer.suggestions[:3]]
-        if len(lines) > 1:
-            lines.insert(1, "이렇게 바꿔 보세요 (왼쪽 '검색 조건'에서 바로 고칠 수 있어요):")
+    if not answer.found:  # the headline already says so; say what to change, and where
+        if answer.suggestions:
+            lines = ["이렇게 바꿔 보세요 (왼쪽 '검색 조건'에서 바로 고칠 수 있어요):"]
+            lines += [f"- {md(s)}" for s in answer.suggestions[:3]]
+        else:
+            lines = ["왼쪽 '검색 조건'에서 가격·카테고리 같은 조건을 바꾸거나, 다른 말로 물어봐 주세요."]
         st.info("\n".join(lines), icon=":material/search_off:")
     for i, rec in enumerate(answer.recommendations, start=1):
         render_card(i, rec)
