@@ -120,19 +120,22 @@ def load_demo_queries(path: Path = DEMO_QUERIES) -> list[EvalQuery]:
             raise DatasetError(f"{where}: query_id {qid!r} appears twice")
         seen.add(qid)
         relevant = {str(k): _grade(v, where) for k, v in (row.get("relevant") or {}).items()}
-        out.append(
-            EvalQuery(
-                query_id=str(qid),
-                text=with_history(text, row.get("history") or []),
-                relevant=relevant,
-                constraints=row.get("constraints") or None,
-                kind=str(row.get("kind") or ""),
-                no_answer=bool(row.get("no_answer")) or not any(g > 0 for g in relevant.values()),
-            )
-        )
+        out.append(_eval_query(str(qid), text, row, relevant))
     if not out:
         raise DatasetError(f"{path}: no queries")
     return out
+
+
+def _eval_query(qid: str, text: str, row: dict, relevant: dict[str, float]) -> EvalQuery:
+    """One query row of either format; a query with no judgement above 0 is a no-answer query."""
+    return EvalQuery(
+        query_id=qid,
+        text=with_history(text, row.get("history") or []),
+        relevant=relevant,
+        constraints=row.get("constraints") or None,
+        kind=str(row.get("kind") or ""),
+        no_answer=bool(row.get("no_answer")) or not any(g > 0 for g in relevant.values()),
+    )
 
 
 def load_ir_queries(queries_path: Path, judgements_path: Path) -> list[EvalQuery]:
@@ -160,16 +163,7 @@ def load_ir_queries(queries_path: Path, judgements_path: Path) -> list[EvalQuery
             raise DatasetError(f"{where}: query_id {qid!r} appears twice")
         seen.add(str(qid))
         relevant = grades.get(str(qid), {})
-        out.append(
-            EvalQuery(
-                query_id=str(qid),
-                text=with_history(text, row.get("history") or []),
-                relevant=relevant,
-                constraints=row.get("constraints") or None,
-                kind=str(row.get("kind") or ""),
-                no_answer=bool(row.get("no_answer")) or not any(g > 0 for g in relevant.values()),
-            )
-        )
+        out.append(_eval_query(str(qid), text, row, relevant))
     unknown = set(grades) - seen
     if unknown:
         logger.warning("%d judged query ids are not in %s, e.g. %s", len(unknown), queries_path, sorted(unknown)[:3])
