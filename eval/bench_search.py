@@ -71,6 +71,7 @@ def run(index_path: Path, queries: list[str], repeat: int = 3, top_k: int = 5) -
         "dense": index.counts()["dense_vectors"],
         "queries": len(queries),
         "runs": len(total),
+        "answered_before_search": early,
         "open_s": open_s,
         "search": percentiles(total),
         "embed_in_search": percentiles(embed),

@@ -169,10 +169,19 @@ class GroundedComposer:
             out.append(line)
         return out
 
+    @staticmethod
+    def headline(result: SearchResult, note: str = "") -> str:
+        """The first line, known as soon as the search is done (the app streams it before the cards)."""
+        if not result.found:
+            return "찾지 못했어요: 조건에 맞는 상품이 이 카탈로그에 없어요."
+        understood = result.constraints.labels()
+        condition = f" (조건: {' · '.join(understood)})" if understood else ""
+        return f"{note}찾으신 조건에 맞는 상품 {len(result.products)}개를 골랐어요{condition}."
+
     def compose(self, result: SearchResult, question: str, headline_note: str = "") -> Answer:
         understood = result.constraints.labels()
+        headline = self.headline(result, headline_note)
         if not result.found:
-            headline = "찾지 못했어요: 조건에 맞는 상품이 이 카탈로그에 없어요."
             return Answer(
                 question,
                 headline,
@@ -187,8 +196,6 @@ class GroundedComposer:
                 timings=dict(result.timings),
             )
         recs = [self.recommend(item, question) for item in result.products]
-        condition = f" (조건: {' · '.join(understood)})" if understood else ""
-        headline = f"{headline_note}찾으신 조건에 맞는 상품 {len(recs)}개를 골랐어요{condition}."
         considerations = self.considerations(recs[0].category) if recs else []
         return Answer(
             question,

@@ -111,14 +111,13 @@ class ShoppingGuide:
             changes["attributes"] = pc.attributes
         if parsed.price_min is None and parsed.price_max is None:
             changes["price_min"], changes["price_max"] = pc.price_min, pc.price_max
-        # "더 싼 건?" means cheaper than the top recommendation, and something not shown yet
+        # "더 싼 건?" means cheaper than the top recommendation (cheaper ones shown lower may come back)
         top_price = next((r.price for r in prev.recommendations if r.price is not None), None)
-        shown = tuple(r.product_id for r in prev.recommendations)
         if parsed.relative == "cheaper" and top_price is not None:
-            changes.update(price_min=None, price_max=top_price - 1, exclude=shown)
+            changes.update(price_min=None, price_max=top_price - 1)
             notes.append(f"앞서 추천한 상품보다 싼 {top_price - 1:,}원 이하로")
         elif parsed.relative == "pricier" and top_price is not None:
-            changes.update(price_min=top_price + 1, price_max=None, exclude=shown)
+            changes.update(price_min=top_price + 1, price_max=None)
             notes.append(f"앞서 추천한 상품보다 비싼 {top_price + 1:,}원 이상으로")
         focus = None
         match = _ORDINAL.search(question)
@@ -152,9 +151,9 @@ class ShoppingGuide:
         started = time.perf_counter()
         plan = self.plan(question, history, constraints)
         result = self.search(plan)
+        yield "text", self.composer.headline(result, plan.note) + "\n\n"  # out before the cards are composed
         answer = self.composer.compose(result, question, plan.note)
         answer.generator = self.generator
-        yield "text", answer.headline + "\n\n"  # first piece out before any LLM work
         if self.chat_model is not None and answer.recommendations:
             self._rewrite_with_llm(answer, plan)
         for piece in render_sections(answer, headline=False):

@@ -145,7 +145,7 @@ def test_a_follow_up_uses_the_conversation(app):
     assert "스팀하우스" in texts(answers(app)[0]) and "미니웨이브" not in texts(answers(app)[0])
     ask(app, "더 싼 건 없어?")
     first, second = answers(app)
-    assert "앞서 본 상품보다 싼 88,999원 이하로" in texts(second) and "미니웨이브 초음파 가습기 3L" in texts(second)
+    assert "앞서 추천한 상품보다 싼 88,999원 이하로" in texts(second) and "미니웨이브 초음파 가습기 3L" in texts(second)
     turns = app.session_state["turns"]
     assert [t.question for t in turns] == ["5만원 넘는 가습기", "더 싼 건 없어?"]
     assert turns[1].answer.constraints.price_max == 88_999 and "스팀하우스" in texts(first)
