@@ -81,13 +81,13 @@ def make_documents(products: Iterable[Product], reviews: Iterable[Review], start
     return docs
 
 
-def analyze(docs: Sequence[Document], analyzer: KoreanAnalyzer, progress: ProgressFactory, batch: int = 1024) -> None:
+def analyze(docs: Sequence[Document], analyzer: KoreanAnalyzer, progress: ProgressFactory, every: int = 1024) -> None:
     bar = progress(len(docs), "analyze")
-    for i in range(0, len(docs), batch):
-        chunk = docs[i : i + batch]
-        for doc, terms in zip(chunk, analyzer.terms_batch([d.text for d in chunk], batch_size=batch), strict=True):
-            doc.terms = terms
-        bar.update(len(chunk))
+    for i, (doc, terms) in enumerate(zip(docs, analyzer.terms_batch(d.text for d in docs), strict=True), 1):
+        doc.terms = terms
+        if i % every == 0:
+            bar.update(every)
+    bar.update(len(docs) % every)
     bar.close()
 
 
