@@ -175,8 +175,8 @@ def load_ir_queries(queries_path: Path, judgements_path: Path) -> list[EvalQuery
 def satisfies(product: Product, constraints: Mapping | None) -> bool:
     """Does a product meet every gold hard constraint (price range, category prefix, brands, attributes)?
 
-    The same check as tests/test_demo.py: an attribute constraint {key: sub} needs the key and `sub` inside its
-    value; a product without a price fails any price constraint.
+    tests/test_demo.py checks the query set with it too. An attribute constraint {key: sub} needs the key and
+    `sub` inside its value; a product without a price fails any price constraint.
     """
     c = constraints or {}
     price = product.price

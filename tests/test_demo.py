@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from eval.datasets import satisfies
 from ingest.demo import DEMO_DATA
 from ingest.demo.make_events import make_events
 from ingest.readers import discover
@@ -62,21 +63,6 @@ def test_events_are_reproducible_and_consistent_with_reviews(demo):
         assert any(dt.date.fromisoformat(d) <= dt.date.fromisoformat(r.created_at) for d in days), r.review_id
 
 
-def _satisfies(product, constraints: dict) -> bool:
-    if constraints.get("price_min") is not None and product.price < constraints["price_min"]:
-        return False
-    if constraints.get("price_max") is not None and product.price > constraints["price_max"]:
-        return False
-    if constraints.get("category") and not product.category.startswith(constraints["category"]):
-        return False
-    if constraints.get("brands") and product.brand not in constraints["brands"]:
-        return False
-    return all(
-        sub in str(product.attributes.get(key, "")) and key in product.attributes
-        for key, sub in (constraints.get("attributes") or {}).items()
-    )
-
-
 def test_query_set_judgements_agree_with_the_catalog(demo, queries):
     assert len(queries) >= 60 and len({q["query_id"] for q in queries}) == len(queries)
     kinds = Counter(q["kind"] for q in queries)
@@ -86,10 +72,10 @@ def test_query_set_judgements_agree_with_the_catalog(demo, queries):
         if q["no_answer"]:
             assert q["relevant"] == {}, q["query_id"]
             # nothing in the catalog meets its constraints (or the product type is absent)
-            assert not any(_satisfies(p, q["constraints"]) for p in demo.products.values()), q["query_id"]
+            assert not any(satisfies(p, q["constraints"]) for p in demo.products.values()), q["query_id"]
         for pid, grade in q["relevant"].items():
             assert grade in (1, 2), q["query_id"]
-            assert _satisfies(demo.products[pid], q["constraints"]), (q["query_id"], pid)
+            assert satisfies(demo.products[pid], q["constraints"]), (q["query_id"], pid)
 
 
 @pytest.mark.slow
