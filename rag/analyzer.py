@@ -79,6 +79,9 @@ class KoreanAnalyzer:
 
             kiwi = Kiwi()
         self._kiwi = kiwi
+        # Kiwi builds part of its model lazily on the first analysis (~1.7 s on 2 cores): pay it here, at load
+        # time, rather than inside the first request or the ingest's analyze stage (free when already warm)
+        kiwi.tokenize("준비")
         base = frozenset(self.config.keep_tags) | frozenset(self.config.extra_tags)
         # irregular verb/adjective stems come tagged VV-I, VA-R …: they count as their base tag
         self._keep_tags = base | {f"{t}-{s}" for t in base & {"VV", "VA"} for s in ("I", "R")}
