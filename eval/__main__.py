@@ -63,6 +63,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help="OpenMP threads of the embedding model (OMP_NUM_THREADS); 1 keeps query latency sane on a busy machine",
     )
+    p.add_argument(
+        "--llm-model-path", type=Path, help="answers part: also answer with this local .gguf model (in-process)"
+    )
+    p.add_argument(
+        "--llm-preset",
+        help="answers part: also answer with this OpenAI-compatible preset (rag.llm.PRESETS; key from its env var)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bars (also off when not a terminal)")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args(argv)
@@ -74,9 +81,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.only = ("user",) if args.queries is not None else tuple(x for x in PARTS if x != "user")
     if "user" in args.only and args.queries is None:
         p.error("--only user needs --queries, --judgements and --index")
+    if args.llm_model_path is not None and args.llm_preset is not None:
+        p.error("--llm-model-path and --llm-preset: choose one")
     if args.out is None:
         args.out = Path("reports") / (dt.date.today().isoformat() + ("-quick" if args.quick else ""))
     return args
+
+
+def _llm_config(args: argparse.Namespace):
+    from rag.llm import LLMConfig, config_from_preset
+
+    if args.llm_model_path is not None:
+        if not args.llm_model_path.is_file():
+            raise FileNotFoundError(f"--llm-model-path {args.llm_model_path}: no such file (a local .gguf model)")
+        return LLMConfig(backend="gguf", model_path=str(args.llm_model_path))
+    return config_from_preset(args.llm_preset) if args.llm_preset else None
 
 
 def config_from_args(args: argparse.Namespace) -> EvalConfig:
@@ -96,6 +115,7 @@ def config_from_args(args: argparse.Namespace) -> EvalConfig:
         systems=args.systems,
         score=ScoreSettings(seed=args.seed),
         work=args.work,
+        llm=_llm_config(args),
     )
     return replace(
         config,
@@ -146,6 +166,12 @@ def main(argv: list[str] | None = None, analyzer=None, embedder=None) -> int:
                 for key, s in data["systems"].items()
                 if s["metrics"]["mrr@10"]["mean"] == s["metrics"]["mrr@10"]["mean"]
             )
+        )
+    for label, a in (results.get("answers") or {}).get("generators", {}).items():
+        print(
+            f"answers ({label}): citation validity {a['citations']['validity']}, numeric faithfulness "
+            f"{a['numbers']['faithfulness']}, no-answer {a['no_answer']['correct']}/{a['no_answer']['queries']}, "
+            f"p50 {a['latency_ms']['p50']} ms"
         )
     return 0
 

@@ -49,6 +49,7 @@ def run(index_path: Path, queries: list[str], repeat: int = 3, top_k: int = 5) -
     for q in queries[:5]:  # warm-up
         searcher.search(q, top_k=top_k)
     total, embed, rest = [], [], []
+    stages: dict[str, list[float]] = {}
     early = 0
     for _ in range(repeat):
         for q in queries:
@@ -58,6 +59,8 @@ def run(index_path: Path, queries: list[str], repeat: int = 3, top_k: int = 5) -
             if "embed" not in result.timings:  # nothing satisfied the constraints: answered before any search
                 early += 1
                 continue
+            for name, ms in result.timings.items():
+                stages.setdefault(name, []).append(ms)
             embed.append(result.timings["embed"])
             rest.append(total[-1] - result.timings["embed"])
     alone = []
@@ -77,6 +80,7 @@ def run(index_path: Path, queries: list[str], repeat: int = 3, top_k: int = 5) -
         "embed_in_search": percentiles(embed),
         "embed_alone": percentiles(alone),
         "rest": percentiles(rest),
+        "stages": {name: percentiles(ms) for name, ms in stages.items()},
     }
 
 
@@ -104,6 +108,7 @@ def main() -> None:
     ]:
         p50, p95 = r[key]
         print(f"{name:28s} {p50:8.1f} {p95:8.1f}")
+    print("stages of the searches that ran them: " + ", ".join(f"{k} {v[0]:.1f}" for k, v in r["stages"].items()))
     print(f"everything-but-embedding / embedding (p50): {r['rest'][0] / r['embed_alone'][0]:.2f}")
 
 

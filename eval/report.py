@@ -182,13 +182,60 @@ def _behaviour_section(b: Mapping, plot: str | None) -> list[str]:
     return [*lines, ""]
 
 
+def _answers_section(a: Mapping) -> list[str]:
+    lines = [
+        "## Answers (the demo questions through ShoppingGuide.ask)",
+        "",
+        f"Questions from `{a['queries']}` on `{a['index']}`, follow-ups asked after their history. Rules: "
+        "eval/answers.py (every check reads the catalog, not the answer it checks).",
+        "",
+    ]
+    rows = []
+    for label, g in a["generators"].items():
+        c, n, na = g["citations"], g["numbers"], g["no_answer"]
+        rows.append(
+            [
+                label,
+                f"{_num(c['validity'])} ({c['valid']}/{c['total']})",
+                f"{_num(n['faithfulness'])} ({n['faithful']}/{n['claims']})",
+                f"{na['correct']}/{na['queries']}",
+                _num(na["false_alarm_answerable"]),
+                _num(g["latency_ms"]["p50"], 1),
+                _num(g["latency_ms"]["p95"], 1),
+                _num(g["first_piece_ms"]["p50"], 1),
+                f"{g['llm']['dropped_sentences']} / {g['llm']['fell_back']}",
+            ]
+        )
+    lines += _table(
+        [
+            "generator",
+            "citation validity",
+            "numeric faithfulness",
+            "no-answer correct",
+            "false alarm (answerable)",
+            "p50 ms",
+            "p95 ms",
+            "first piece p50 ms",
+            "LLM sentences dropped / fallbacks",
+        ],
+        rows,
+    )
+    for label, g in a["generators"].items():
+        problems = g["citations"]["problems"] + g["numbers"]["problems"]
+        if problems:
+            lines += ["", f"Problems found in {label} (first {len(problems)}):", ""]
+            lines += [f"- {p}" for p in problems]
+    return [*lines, ""]
+
+
 def _speed_section(s: Mapping, plot: str | None) -> list[str]:
     lines = ["## Speed", ""]
     st = s["settings"]
     if s.get("ingest"):
         i = s["ingest"]
         lines += [
-            f"### Ingest (eval.bench_ingest, first {i['reviews']:,} NSMC reviews, default dense budget)",
+            f"### Ingest (eval.bench_ingest, first {i['reviews']:,} NSMC reviews, dense budget "
+            f"{st.get('ingest_dense_budget', '?')})",
             "",
             *_table(
                 ["stage", "pipeline docs/s", "raw engine docs/s", "ratio"],
@@ -296,7 +343,7 @@ def _ms(r: Mapping) -> list[str]:
 def render_markdown(results: Mapping, plots: Mapping[str, str], command: str = "") -> str:
     env = results.get("environment", {})
     lines = [
-        f"# 쇼핑가이드 retrieval evaluation ({results.get('mode', '')} mode)",
+        f"# 쇼핑가이드 evaluation ({results.get('mode', '')} mode)",
         "",
         f"Created {results.get('created_at', '')}"
         + (f" by `{command}`" if command else "")
@@ -320,6 +367,8 @@ def render_markdown(results: Mapping, plots: Mapping[str, str], command: str = "
         lines += ["", "## Rules", "", RULES]
     for name, data in results.get("datasets", {}).items():
         lines += _dataset_section(name, data, results, plots.get(name))
+    if results.get("answers"):
+        lines += _answers_section(results["answers"])
     if results.get("behaviour"):
         lines += _behaviour_section(results["behaviour"], plots.get("behaviour"))
     if results.get("speed"):

@@ -1,7 +1,8 @@
 """`python -m eval` as a function: a configuration in, every number of the report out (a JSON-ready dict).
 
-Parts (`PARTS`): demo (the shopper query set on the demo index), nsmc (held-out reviews), behaviour (NSMC
-co-behaviour vs popularity), speed (benchmarks), user (your own query set). Each part returns data; nothing
+Parts (`PARTS`): demo (the shopper query set on the demo index), answers (the same questions answered by the
+guide: citations, numbers, no-answer, latency), nsmc (held-out reviews), behaviour (NSMC co-behaviour vs
+popularity), speed (benchmarks), user (your own query set). Each part returns data; nothing
 here prints.
 """
 
@@ -20,6 +21,7 @@ from rag.index.build import ProgressFactory, no_progress
 from rag.index.store import HybridIndex
 from rag.search import ProductSearcher
 
+from .answers import evaluate_answers
 from .baselines import KiwiBM25Okapi, TooSlowError, WhitespaceBM25
 from .behaviour import BehaviourSettings, evaluate_behaviour
 from .datasets import DEMO_QUERIES, QuerySet, load_demo_queries, load_ir_queries
@@ -31,7 +33,7 @@ from .systems import OUR_CONFIGS, SYSTEMS, OurSearcher, check_system_keys
 
 logger = logging.getLogger(__name__)
 
-PARTS: tuple[str, ...] = ("demo", "nsmc", "behaviour", "speed", "user")
+PARTS: tuple[str, ...] = ("demo", "answers", "nsmc", "behaviour", "speed", "user")
 SCHEMA_VERSION = 1
 REFERENCE_SYSTEM = "hybrid_prior"
 
@@ -39,7 +41,7 @@ REFERENCE_SYSTEM = "hybrid_prior"
 @dataclass(frozen=True)
 class EvalConfig:
     out: Path
-    parts: tuple[str, ...] = ("demo", "nsmc", "behaviour", "speed")
+    parts: tuple[str, ...] = ("demo", "answers", "nsmc", "behaviour", "speed")
     quick: bool = False
     nsmc: Path = NSMC_DEFAULT
     index: Path | None = None  # the user set's index; without --queries, a demo index to reuse
@@ -53,6 +55,7 @@ class EvalConfig:
     speed: SpeedSettings = field(default_factory=SpeedSettings)
     okapi_budget_seconds: float = 600.0  # rank_bm25 is pure Python: stop it after this long on one query set
     work: Path | None = None  # where indexes are built (OUT/work by default); reused on a rerun
+    llm: object | None = None  # rag.llm.LLMConfig: answers also by this chat model, beside the grounded composer
 
     def __post_init__(self) -> None:
         unknown = [p for p in self.parts if p not in PARTS]
@@ -75,7 +78,12 @@ class EvalConfig:
             overrides.setdefault(
                 "speed",
                 SpeedSettings(
-                    ingest_reviews=1000, sizes=(10_000, 30_000), dense_budget=1000, bm25_sizes=(100_000,), queries=100
+                    ingest_reviews=2000,
+                    ingest_dense_budget=200,
+                    sizes=(10_000, 30_000),
+                    dense_budget=1000,
+                    bm25_sizes=(100_000,),
+                    queries=100,
                 ),
             )
         return cls(out=Path(out), quick=quick, **overrides)
@@ -206,7 +214,7 @@ def evaluate(
 
     started = time.perf_counter()
     # read the query files first: a bad file fails in a second, not after the models load
-    demo_queries = load_demo_queries(config.demo_queries) if {"demo", "speed"} & set(config.parts) else []
+    demo_queries = load_demo_queries(config.demo_queries) if {"demo", "answers", "speed"} & set(config.parts) else []
     user_queries = load_ir_queries(config.queries, config.judgements) if "user" in config.parts else []
     analyzer = analyzer or KoreanAnalyzer()
     embedder = embedder or make_embedder()
@@ -224,7 +232,7 @@ def evaluate(
         "seconds": {},
     }
     demo_index = None
-    if "demo" in config.parts or "speed" in config.parts:
+    if {"demo", "answers", "speed"} & set(config.parts):
         demo_index = config.index if config.index is not None and config.queries is None else work / "demo"
         if demo_index == work / "demo":
             ensure_demo_index(demo_index, analyzer, embedder, progress)
@@ -243,6 +251,10 @@ def evaluate(
         )
         results["datasets"]["demo"] = evaluate_query_set(qset, config, analyzer, embedder, progress, True)
         results["seconds"]["demo"] = time.perf_counter() - timer
+    if "answers" in config.parts:
+        timer = time.perf_counter()
+        results["answers"] = _answers(config, Path(demo_index), analyzer, embedder, progress)
+        results["seconds"]["answers"] = time.perf_counter() - timer
     if "user" in config.parts:
         timer = time.perf_counter()
         qset = QuerySet(
@@ -281,6 +293,18 @@ def evaluate(
     results["notes"] = _notes(results)
     results["seconds"]["total"] = time.perf_counter() - started
     return results
+
+
+def _answers(config: EvalConfig, index: Path, analyzer, embedder, progress: ProgressFactory) -> dict:
+    models = {}
+    if config.llm is not None:
+        from rag.llm import make_chat_model, resolve_api_key
+
+        llm = config.llm
+        label = f"gguf:{Path(str(llm.model_path)).name}" if llm.backend == "gguf" else (llm.preset or llm.model)
+        models[f"llm ({label})"] = make_chat_model(llm, resolve_api_key(llm, os.environ))
+    generators = evaluate_answers(index, config.demo_queries, analyzer, embedder, models, progress)
+    return {"queries": str(config.demo_queries), "index": str(index), "generators": generators}
 
 
 def _notes(results: dict) -> list[str]:

@@ -146,6 +146,18 @@ class KoreanAnalyzer:
             out.append("".join(form for form, _ in run))
         run.clear()
 
+    def sentence_terms_batch(self, texts: Sequence[str]) -> list[list[tuple[str, list[str]]]]:
+        """Per text, its sentences (kiwi's split) each with its BM25 terms: one call into kiwi for all texts."""
+        kwargs = {"typos": self.config.typos} if self.config.typos else {}
+        found = self._kiwi.split_into_sents(
+            [t or " " for t in texts], return_tokens=True, return_sub_sents=False, **kwargs
+        )
+        out = []
+        for text, sentences in zip(texts, found, strict=True):
+            pairs = [(s.text, self.terms_from_tokens(s.tokens)) for s in sentences]
+            out.append(pairs or [(text, [])])
+        return out
+
     def sentences(self, text: str) -> list[str]:
         """Sentence split (kiwi's), for picking the best sentence of a review."""
         return [s.text for s in self._kiwi.split_into_sents(text or "")] or [text]

@@ -98,13 +98,16 @@ def final_scores(
     config: RankingConfig,
     sort: str | None = None,
     cheap: bool = False,
-) -> np.ndarray:
-    """Scores of candidate products `rows` (relevance already aligned with rows)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """(scores, behaviour prior) of candidate products `rows` (relevance already aligned with rows). The prior
+    returned is the configured one (what a product card shows); a sort request scores with its own weights."""
     rel = relevance / relevance.max() if len(relevance) and relevance.max() > 0 else relevance
-    weights = SORT_FEATURES.get(sort or "", config.prior_features)
-    prior = prior_scores({k: v[rows] for k, v in features.items()}, weights)
-    lam = config.sort_prior_weight if sort in SORT_FEATURES else config.prior_weight
-    score = (1 - lam) * rel + lam * prior
+    candidate_features = {k: v[rows] for k, v in features.items()}
+    prior = prior_scores(candidate_features, config.prior_features)
+    sort_weights = SORT_FEATURES.get(sort or "")
+    by = prior if sort_weights is None else prior_scores(candidate_features, sort_weights)
+    lam = config.sort_prior_weight if sort_weights is not None else config.prior_weight
+    score = (1 - lam) * rel + lam * by
     prices = price[rows]
     known = np.isfinite(prices)
     if known.sum() > 1 and (cheap or sort == "value"):
@@ -118,4 +121,4 @@ def final_scores(
         key = np.where(known, prices, np.inf) if sort == "price_asc" else -np.where(known, prices, -np.inf)
         rank = np.argsort(np.argsort(key))
         score = np.where(relevant, 2.0 - rank / max(len(rows), 1), score)
-    return score
+    return score, prior

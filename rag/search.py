@@ -14,11 +14,12 @@ import numpy as np
 
 from .catalog_view import CatalogView
 from .constraints import Constraints, explain_empty, product_mask
+from .index.sparse import SparseSearcher
 from .index.store import HybridIndex
 from .query import ParsedQuery, QueryParser, QueryVocabulary
 from .query_types import missing_product_type
-from .ranking import RankingConfig, aggregate, final_scores, prior_scores, rrf_scores
-from .records import Product
+from .ranking import RankingConfig, aggregate, final_scores, rrf_scores
+from .records import Product, Review
 from .stats import ProductStats
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,44 @@ class SearchResult:
         return bool(self.products)
 
 
+def _single_threaded_faiss() -> None:
+    """One query's flat search gains nothing from threads (1.3 ms on 20k vectors with one, 1.9 ms with two on 2
+    cores), and FAISS's OpenMP threads fight the embedding model's still-spinning ones: 8 → 4 ms per search in
+    eval.bench_search on the full NSMC index. Process-wide; the index build (adds to a flat index) is unaffected."""
+    import faiss
+
+    faiss.omp_set_num_threads(1)
+
+
+class _Laps:
+    """Milliseconds per stage, in the order the stages ran."""
+
+    def __init__(self, timings: dict[str, float] | None = None) -> None:
+        self.timings = dict(timings or {})
+        self._clock = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = (now - self._clock) * 1000
+        self._clock = now
+
+    def resumed(self) -> _Laps:
+        return _Laps(self.timings)
+
+
+@dataclass
+class Candidates:
+    """What `ProductSearcher.retrieve` found: both ranked document lists, inside the hard constraints."""
+
+    parsed: ParsedQuery
+    constraints: Constraints
+    candidates: int  # products that satisfy the constraints
+    terms: list[str]  # the query's BM25 terms that occur in the index
+    sparse_ids: list[int]
+    dense_ids: list[int]
+    timer: _Laps
+
+
 class ProductSearcher:
     """Search one opened index. Build once per index and share it; `search` is safe to call from threads."""
 
@@ -78,7 +117,10 @@ class ProductSearcher:
             index.analyzer, QueryVocabulary.from_products(self.view.products, index.analyzer)
         )
         self._n_docs = len(self.view.doc_product)
-        self._vocab = index.sparse.vocab_dict
+        self._n_dense = int(self.view.doc_dense.sum())
+        _single_threaded_faiss()
+        self._bm25 = SparseSearcher(index.sparse)
+        self._vocab = self._bm25.vocab
         # product types are judged by categories: a 보조배터리 that charges a 노트북 is no 노트북
         self._category_text = " ".join({p.category for p in self.view.products}).lower()
 
@@ -94,88 +136,101 @@ class ProductSearcher:
     ) -> SearchResult:
         if top_k < 1:
             raise ValueError(f"top_k must be ≥ 1, got {top_k}")
+        found = self.retrieve(query, constraints, config)
+        return found if isinstance(found, SearchResult) else self.rank(found, top_k, config)
+
+    def retrieve(
+        self, query: str | ParsedQuery, constraints: Constraints | None = None, config: RankingConfig | None = None
+    ) -> Candidates | SearchResult:
+        """Parse, filter and run both searches inside the filter. A `SearchResult` when the search stops early
+        (nothing satisfies the constraints, or the catalog has no such product type); otherwise the candidates
+        that `rank` orders, so one retrieval can be ranked under several configs (eval's tuning does)."""
         config = config or self.config
-        timings: dict[str, float] = {}
-        clock = time.perf_counter()
-
-        def lap(name: str) -> None:
-            nonlocal clock
-            now = time.perf_counter()
-            timings[name] = (now - clock) * 1000
-            clock = now
-
+        timer = _Laps()
         parsed = self.parse(query) if isinstance(query, str) else query
         constraints = constraints if constraints is not None else Constraints.from_query(parsed)
-        lap("parse")
+        timer.lap("parse")
         missing = None if parsed.categories else missing_product_type(parsed.text, self._category_text)
         if missing:
-            return SearchResult(parsed, constraints, [], 0, [f"이 카탈로그에는 '{missing}' 상품이 없어요."], 0, timings)
+            note = [f"이 카탈로그에는 '{missing}' 상품이 없어요."]
+            return SearchResult(parsed, constraints, [], 0, note, 0, timer.timings)
         allowed = product_mask(self.view, constraints)
         candidates = int(allowed.sum())
-        lap("filter")
+        timer.lap("filter")
         if candidates == 0:
-            return SearchResult(parsed, constraints, [], 0, explain_empty(self.view, constraints), 0, timings)
-        doc_mask = allowed[self.view.doc_product]
+            return SearchResult(parsed, constraints, [], 0, explain_empty(self.view, constraints), 0, timer.timings)
+        # no constraint removes anything: search unmasked (saves a gather and a mask over every document)
+        doc_mask = None if candidates == len(allowed) else allowed[self.view.doc_product]
         text = parsed.keywords or parsed.text
         terms = [t for t in dict.fromkeys(self.index.analyzer.terms(text)) if t in self._vocab]
         sparse_ids = self._sparse(terms, doc_mask, config.depth) if config.sparse_weight > 0 else []
-        lap("sparse")
+        timer.lap("sparse")
         dense_ids: list[int] = []
         if config.dense_weight > 0:
             vector = self.index.embedder.embed_query_array(text)
-            lap("embed")
+            timer.lap("embed")
             dense_ids = self._dense(vector, doc_mask, config.depth)
-        lap("dense")
-        fused = rrf_scores([sparse_ids, dense_ids], [config.sparse_weight, config.dense_weight], config.rrf_k)
+        timer.lap("dense")
+        return Candidates(parsed, constraints, candidates, terms, sparse_ids, dense_ids, timer)
+
+    def rank(self, found: Candidates, top_k: int = 5, config: RankingConfig | None = None) -> SearchResult:
+        """Fuse, aggregate to products, add the behaviour prior and soft preferences, attach the evidence."""
+        timer = found.timer.resumed()
+        leaders = self.order(found, top_k, config)
+        timer.lap("rank")
+        picked = [row for row, *_ in leaders]
+        docs = {row: self._documents(doc_ids) for row, _, _, _, doc_ids in leaders}
+        best = self._best_sentences([r for row in picked for _, r in docs[row] if r is not None], found.terms)
+        ranked = [
+            self._ranked(row, score, relevance, prior, docs[row], best, found.terms, found.constraints)
+            for row, score, relevance, prior, _ in leaders
+        ]
+        timer.lap("evidence")
+        sparse_hits = len(found.sparse_ids)
+        return SearchResult(found.parsed, found.constraints, ranked, found.candidates, [], sparse_hits, timer.timings)
+
+    def order(
+        self, found: Candidates, top_k: int = 5, config: RankingConfig | None = None
+    ) -> list[tuple[int, float, float, float, list[int]]]:
+        """The best `top_k` products as (catalog row, score, relevance 0–1, prior, best document ids); no evidence."""
+        config = config or self.config
+        parsed = found.parsed
+        fused = rrf_scores(
+            [found.sparse_ids, found.dense_ids], [config.sparse_weight, config.dense_weight], config.rrf_k
+        )
         products = aggregate(fused, self.view.doc_product, config.doc_decay, config.docs_per_product)
         rows = np.array(sorted(products), dtype=np.int64)
         relevance = np.array([products[r][0] for r in rows])
-        scores = final_scores(relevance, rows, self.view.features, self.view.price, config, parsed.sort, parsed.cheap)
+        scores, prior = final_scores(
+            relevance, rows, self.view.features, self.view.price, config, parsed.sort, parsed.cheap
+        )
         if parsed.negations:  # complaints are read from the catalog: only for the leading candidates
             lead = np.argsort(-scores, kind="stable")[: max(4 * top_k, 20)]
             complaints = np.zeros(len(rows))
             complaints[lead] = self._complaints(rows[lead], parsed.negations)
             scores = scores - config.negation_penalty * complaints
-        order = np.argsort(-scores, kind="stable")[:top_k]
-        prior = prior_scores({k: v[rows] for k, v in self.view.features.items()}, config.prior_features)
         top_rel = relevance.max() if len(relevance) else 1.0
-        lap("rank")
-        ranked = [
-            self._ranked(
-                int(rows[i]),
-                float(scores[i]),
-                float(relevance[i] / top_rel),
-                float(prior[i]),
-                products[int(rows[i])][1],
-                terms,
-                constraints,
-            )
-            for i in order
+        return [
+            (int(rows[i]), float(scores[i]), float(relevance[i] / top_rel), float(prior[i]), products[int(rows[i])][1])
+            for i in np.argsort(-scores, kind="stable")[:top_k]
         ]
-        lap("evidence")
-        return SearchResult(parsed, constraints, ranked, candidates, [], len(sparse_ids), timings)
 
     # ---- the two searches, both inside the mask ----
 
-    def _sparse(self, terms: list[str], doc_mask: np.ndarray, depth: int) -> list[int]:
-        if not terms:
-            return []
-        k = min(depth, self._n_docs)
-        ids, scores = self.index.sparse.retrieve(
-            [terms], k=k, weight_mask=doc_mask.astype(np.float32), show_progress=False, n_threads=1
-        )
-        return [int(d) for d, s in zip(ids[0], scores[0], strict=True) if s > 0 and doc_mask[d]]
+    def _sparse(self, terms: list[str], doc_mask: np.ndarray | None, depth: int) -> list[int]:
+        return self._bm25.top(terms, min(depth, self._n_docs), doc_mask)[0].tolist()
 
-    def _dense(self, vector: np.ndarray, doc_mask: np.ndarray, depth: int) -> list[int]:
+    def _dense(self, vector: np.ndarray, doc_mask: np.ndarray | None, depth: int) -> list[int]:
         import faiss
 
-        allowed = doc_mask & self.view.doc_dense
-        n_allowed = int(allowed.sum())
+        dense = self.view.doc_dense
+        allowed = dense if doc_mask is None else doc_mask & dense
+        n_allowed = self._n_dense if doc_mask is None else int(allowed.sum())
         if n_allowed == 0:
             return []
         query = vector.reshape(1, -1).astype(np.float32)
         k = min(depth, n_allowed)
-        if n_allowed == int(self.view.doc_dense.sum()):
+        if n_allowed == self._n_dense:
             _, ids = self.index.dense.search(query, k)
         else:
             bitmap = np.packbits(allowed, bitorder="little")
@@ -195,26 +250,50 @@ class ProductSearcher:
                 out[i] = bad / len(reviews)
         return out
 
+    def _documents(self, doc_ids: list[int]) -> list[tuple[object, Review | None]]:
+        """(document, its review or None for product text) for each document id."""
+        out = []
+        for doc_id in doc_ids:
+            doc = self.index.catalog.document(doc_id)
+            out.append((doc, None if doc.review_id is None else self.index.catalog.review(doc.review_id)))
+        return out
+
+    def _best_sentences(self, reviews: list[Review], terms: list[str]) -> dict[str, tuple[str, set[str]]]:
+        """review id → (its sentence with the most query terms, those terms); one kiwi call for all reviews."""
+        wanted = set(terms)
+        out = {}
+        analysed = self.index.analyzer.sentence_terms_batch([r.text for r in reviews])
+        for review, sentences in zip(reviews, analysed, strict=True):
+            best, best_hits = review.text, set()
+            if len(sentences) > 1 and len(review.text) > 60:  # a short review is quoted whole
+                for sentence, sentence_terms in sentences:
+                    hits = wanted & set(sentence_terms)
+                    if len(hits) > len(best_hits):
+                        best, best_hits = sentence, hits
+            else:
+                best_hits = wanted & {t for _, sentence_terms in sentences for t in sentence_terms}
+            out[review.review_id] = (best.strip(), best_hits)
+        return out
+
     def _ranked(
         self,
         row: int,
         score: float,
         relevance: float,
         prior: float,
-        doc_ids: list[int],
+        docs: list[tuple[object, Review | None]],
+        best: dict[str, tuple[str, set[str]]],
         terms: list[str],
         constraints: Constraints,
     ) -> RankedProduct:
         product = self.view.products[row]
         evidence, matched = [], set()
         wanted = set(terms)
-        for doc_id in doc_ids:
-            doc = self.index.catalog.document(doc_id)
+        for doc, review in docs:
             matched |= wanted & set(doc.terms)
-            if doc.review_id is None:
+            if review is None:
                 continue
-            review = self.index.catalog.review(doc.review_id)
-            sentence, hits = self._best_sentence(review.text, wanted)
+            sentence, hits = best[review.review_id]
             evidence.append(
                 ReviewEvidence(
                     review.review_id,
@@ -239,12 +318,3 @@ class ProductSearcher:
             [t for t in terms if t in matched],
             constraints.labels(),
         )
-
-    def _best_sentence(self, text: str, wanted: set[str]) -> tuple[str, set[str]]:
-        best, best_hits = text, set()
-        sentences = self.index.analyzer.sentences(text) if len(text) > 60 else [text]
-        for sentence in sentences:
-            hits = wanted & set(self.index.analyzer.terms(sentence))
-            if len(hits) > len(best_hits):
-                best, best_hits = sentence, hits
-        return best.strip(), best_hits

@@ -283,7 +283,7 @@ def test_cli_evaluates_a_demo_style_set_and_writes_the_report(tmp_path, shop_ind
     queries = tmp_path / "shop_queries.jsonl"
     queries.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in SHOP_QUERIES), encoding="utf-8")
     out = tmp_path / "report"
-    argv = ["--only", "demo", "--index", str(shop_index_path), "--demo-queries", str(queries)]
+    argv = ["--only", "demo,answers", "--index", str(shop_index_path), "--demo-queries", str(queries)]
     assert main([*argv, "--out", str(out), "--no-progress"], analyzer=analyzer, embedder=embedder) == 0
     assert f"report: {out / 'report.md'}" in capsys.readouterr().out
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
@@ -310,6 +310,11 @@ def test_cli_evaluates_a_demo_style_set_and_writes_the_report(tmp_path, shop_ind
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "| hybrid + prior | 2 |" in report and "## Rules" in report and "![demo metrics](demo_metrics.png)" in report
     assert (out / "demo_metrics.png").stat().st_size > 10_000
+    grounded = metrics["answers"]["generators"]["grounded"]
+    assert grounded["questions"] == 3 and grounded["citations"]["validity"] == 1.0
+    assert grounded["numbers"]["faithfulness"] == 1.0 and grounded["numbers"]["claims"] > 0
+    assert grounded["no_answer"]["queries"] == 1 and grounded["no_answer"]["correct"] == 1
+    assert "## Answers" in report and "| grounded | 1.000 (" in report
     runs = [json.loads(line) for line in (out / "runs.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(runs) == 5 * 3 and {"dataset", "system", "query_id", "items", "flagged", "ms"} <= set(runs[0])
 
@@ -332,11 +337,11 @@ def test_cli_rejects_unknown_choices_and_names_the_valid_ones(capsys):
     with pytest.raises(SystemExit) as exc:
         parse_args(["--only", "demo,bogus"])
     assert exc.value.code == 2
-    assert "choose from demo, nsmc, behaviour, speed, user" in capsys.readouterr().err
+    assert "choose from demo, answers, nsmc, behaviour, speed, user" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         parse_args(["--queries", "q.jsonl", "--judgements", "j.jsonl"])
     assert "--queries needs --index" in capsys.readouterr().err
-    assert parse_args([]).only == ("demo", "nsmc", "behaviour", "speed")
+    assert parse_args([]).only == ("demo", "answers", "nsmc", "behaviour", "speed")
 
 
 def test_cli_reports_a_bad_query_file_without_a_traceback(tmp_path, capsys):
