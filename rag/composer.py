@@ -170,17 +170,18 @@ class GroundedComposer:
         return out
 
     @staticmethod
-    def headline(result: SearchResult, note: str = "") -> str:
-        """The first line, known as soon as the search is done (the app streams it before the cards)."""
+    def headline(result: SearchResult, note: str = "", empty: str = "") -> str:
+        """The first line, known as soon as the search is done (the app streams it before the cards).
+        `empty`: what to say when nothing fits, if the caller knows why (a follow-up's "더 싼 건?")."""
         if not result.found:
-            return "찾지 못했어요: 조건에 맞는 상품이 이 카탈로그에 없어요."
+            return empty or "찾지 못했어요: 조건에 맞는 상품이 이 카탈로그에 없어요."
         understood = result.constraints.labels()
         condition = f" (조건: {' · '.join(understood)})" if understood else ""
         return f"{note}찾으신 조건에 맞는 상품 {len(result.products)}개를 골랐어요{condition}."
 
-    def compose(self, result: SearchResult, question: str, headline_note: str = "") -> Answer:
+    def compose(self, result: SearchResult, question: str, headline_note: str = "", empty_note: str = "") -> Answer:
         understood = result.constraints.labels()
-        headline = self.headline(result, headline_note)
+        headline = self.headline(result, headline_note, empty_note)
         if not result.found:
             return Answer(
                 question,

@@ -57,6 +57,7 @@ class Plan:
     search_text: str
     focus: str | None  # product id a follow-up points at ("두 번째 거")
     note: str  # what was carried over, said in the headline
+    empty: str = ""  # the headline when nothing fits ("앞서 추천한 X가 가장 싸요"), when the plan knows why
 
 
 class ShoppingGuide:
@@ -112,13 +113,16 @@ class ShoppingGuide:
         if parsed.price_min is None and parsed.price_max is None:
             changes["price_min"], changes["price_max"] = pc.price_min, pc.price_max
         # "더 싼 건?" means cheaper than the top recommendation (cheaper ones shown lower may come back)
-        top_price = next((r.price for r in prev.recommendations if r.price is not None), None)
+        top = next((r for r in prev.recommendations if r.price is not None), None)
+        top_price, empty = (top.price if top else None), ""
         if parsed.relative == "cheaper" and top_price is not None:
             changes.update(price_min=None, price_max=top_price - 1)
             notes.append(f"앞서 추천한 상품보다 싼 {top_price - 1:,}원 이하로")
+            empty = f"앞서 추천한 {top.name}({top_price:,}원)보다 싼 상품은 이 조건에서 없어요: 그게 가장 저렴해요."
         elif parsed.relative == "pricier" and top_price is not None:
             changes.update(price_min=top_price + 1, price_max=None)
             notes.append(f"앞서 추천한 상품보다 비싼 {top_price + 1:,}원 이상으로")
+            empty = f"앞서 추천한 {top.name}({top_price:,}원)보다 비싼 상품은 이 조건에서 없어요."
         focus = None
         match = _ORDINAL.search(question)
         if match and prev.recommendations:
@@ -133,7 +137,7 @@ class ShoppingGuide:
         text = parsed.keywords or question
         if len(text) < 8 and not parsed.categories and prev.parsed is not None:
             text = f"{prev.parsed.keywords or prev.question} {text}"  # "더 싼 건?" searches what was asked before
-        return Plan(parsed, constraints, text, focus, (" ".join(notes) + " ") if notes else "")
+        return Plan(parsed, constraints, text, focus, (" ".join(notes) + " ") if notes else "", "" if focus else empty)
 
     # ---- answering ----
 
@@ -151,8 +155,8 @@ class ShoppingGuide:
         started = time.perf_counter()
         plan = self.plan(question, history, constraints)
         result = self.search(plan)
-        yield "text", self.composer.headline(result, plan.note) + "\n\n"  # out before the cards are composed
-        answer = self.composer.compose(result, question, plan.note)
+        yield "text", self.composer.headline(result, plan.note, plan.empty) + "\n\n"  # before the cards are composed
+        answer = self.composer.compose(result, question, plan.note, plan.empty)
         answer.generator = self.generator
         if self.chat_model is not None and answer.recommendations:
             self._rewrite_with_llm(answer, plan)

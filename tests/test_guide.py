@@ -128,14 +128,22 @@ def test_a_dead_endpoint_falls_back_to_the_grounded_answer(guide):
 
 
 def test_follow_ups_keep_the_earlier_constraints(guide):
-    first = guide.ask("10만원 이하 블루투스 스피커")
+    question = "비 오는 날 산행할때 신을 등산화"
+    first = guide.ask(question)
     assert first.recommendations
-    cheaper = guide.ask("더 싼 건 없어?", history=[Turn("10만원 이하 블루투스 스피커", first)])
+    cheaper = guide.ask("더 싼 건 없어?", history=[Turn(question, first)])
     top = first.recommendations[0].price
     assert cheaper.constraints.price_max == top - 1
     assert cheaper.constraints.categories == first.constraints.categories
     assert cheaper.recommendations and all(r.price < top for r in cheaper.recommendations)
-    second = guide.ask("첫번째 거 단점은?", history=[Turn("10만원 이하 블루투스 스피커", first)])
+    # when the top pick is already the cheapest that fits, the follow-up says so instead of relaxing anything
+    speaker = guide.ask("10만원 이하 블루투스 스피커")
+    cheapest = guide.ask("더 싼 건 없어?", history=[Turn("10만원 이하 블루투스 스피커", speaker)])
+    assert speaker.recommendations[0].price == min(r.price for r in speaker.recommendations)
+    assert not cheapest.found and not cheapest.recommendations and cheapest.suggestions
+    top = speaker.recommendations[0]
+    assert cheapest.headline.startswith(f"앞서 추천한 {top.name}({top.price:,}원)보다 싼 상품은 이 조건에서 없어요")
+    second = guide.ask("첫번째 거 단점은?", history=[Turn(question, first)])
     assert [r.product_id for r in second.recommendations] == [first.recommendations[0].product_id]
 
 
