@@ -41,11 +41,30 @@ def percentiles(ms: list[float]) -> tuple[float, float]:
     return float(np.percentile(ms, 50)), float(np.percentile(ms, 95))
 
 
+def rss_mb() -> float:
+    """This process's resident memory now (Linux /proc), in MB; 0 where /proc is missing."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def disk_mb(index_path: Path) -> float:
+    """Size of the index's files on disk (the published version the folder points at)."""
+    folder = Path(index_path).resolve()
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
+
+
 def run(index_path: Path, queries: list[str], repeat: int = 3, top_k: int = 5) -> dict:
+    before = rss_mb()
     start = time.perf_counter()
     index = HybridIndex.open(index_path)
     searcher = ProductSearcher(index)
     open_s = time.perf_counter() - start
+    opened_mb = rss_mb() - before
     for q in queries[:5]:  # warm-up
         searcher.search(q, top_k=top_k)
     total, embed, rest = [], [], []
@@ -76,6 +95,8 @@ def run(index_path: Path, queries: list[str], repeat: int = 3, top_k: int = 5) -
         "runs": len(total),
         "answered_before_search": early,
         "open_s": open_s,
+        "disk_mb": disk_mb(index_path),
+        "rss_open_mb": opened_mb,  # memory the opened index and searcher hold (models already loaded count once)
         "search": percentiles(total),
         "embed_in_search": percentiles(embed),
         "embed_alone": percentiles(alone),
@@ -94,7 +115,10 @@ def main() -> None:
     args = parser.parse_args()
     queries = nsmc_queries(args.nsmc, args.n) if args.nsmc else demo_queries(args.queries)
     r = run(args.index, queries, args.repeat)
-    print(f"index {r['index']}: {r['reviews']:,} reviews, {r['dense']:,} dense vectors; opened in {r['open_s']:.2f} s")
+    print(
+        f"index {r['index']}: {r['reviews']:,} reviews, {r['dense']:,} dense vectors, {r['disk_mb']:.0f} MB on disk; "
+        f"opened in {r['open_s']:.2f} s, +{r['rss_open_mb']:.0f} MB resident"
+    )
     print(
         f"{r['runs']} searches ({r['queries']} queries × {args.repeat}); {r['answered_before_search']} had no "
         "product satisfying their constraints and returned before searching (in 'all' only)"

@@ -262,13 +262,16 @@ def _speed_section(s: Mapping, plot: str | None) -> list[str]:
     rows = []
     if s.get("search_demo"):
         d = s["search_demo"]
-        rows.append(["demo index", f"{d['reviews']:,}", f"{d['dense_vectors']:,}", str(d["searches"]), *_ms(d)])
+        rows.append(
+            ["demo index", f"{d['reviews']:,}", f"{d['dense_vectors']:,}", *_size(d), str(d["searches"]), *_ms(d)]
+        )
     for r in s.get("latency_vs_size") or []:
         rows.append(
             [
                 f"first {r['reviews']:,} NSMC",
                 f"{r['reviews']:,}",
                 f"{r['dense_vectors']:,}",
+                *_size(r),
                 str(r["searches"]),
                 *_ms(r),
             ]
@@ -292,6 +295,8 @@ def _speed_section(s: Mapping, plot: str | None) -> list[str]:
                     "index",
                     "reviews",
                     "dense vectors",
+                    "disk MB",
+                    "memory MB",
                     "searches",
                     "p50 ms",
                     "p95 ms",
@@ -306,7 +311,7 @@ def _speed_section(s: Mapping, plot: str | None) -> list[str]:
         ]
     if s.get("bm25_only"):
         lines += [
-            "### BM25 only (kiwi analyzer + bm25s, best 200 documents aggregated to movies)",
+            "### BM25 only (kiwi analyzer, bm25s index, rag's postings search; best 200 documents to movies)",
             "",
             *_table(
                 ["reviews", "documents", "analyse s", "index s", "queries", "p50 ms", "p95 ms"],
@@ -328,6 +333,11 @@ def _speed_section(s: Mapping, plot: str | None) -> list[str]:
     if plot:
         lines += [f"![latency]({plot})", ""]
     return lines
+
+
+def _size(r: Mapping) -> list[str]:
+    """Index files on disk, and the resident memory opening the index and its searcher added."""
+    return [_num(r.get("disk_mb"), 0), _num(r.get("rss_open_mb"), 0)]
 
 
 def _ms(r: Mapping) -> list[str]:

@@ -24,6 +24,7 @@ from rag.analyzer import KoreanAnalyzer
 from rag.constraints import Constraints, product_mask
 from rag.index.build import ProgressFactory, build_index, no_progress
 from rag.index.coverage import DenseCoverage
+from rag.index.sparse import SparseSearcher
 from rag.index.store import HybridIndex
 from rag.search import ProductSearcher
 
@@ -66,6 +67,8 @@ def _bench_row(r: dict) -> dict:
         "queries": r["queries"],
         "searches": r["runs"],
         "open_s": r["open_s"],
+        "disk_mb": r["disk_mb"],
+        "rss_open_mb": r["rss_open_mb"],
         "search_ms": dict(zip(("p50", "p95"), r["search"], strict=True)),
         "embed_ms": dict(zip(("p50", "p95"), r["embed_in_search"], strict=True)),
         "rest_ms": dict(zip(("p50", "p95"), r["rest"], strict=True)),
@@ -138,14 +141,15 @@ def bm25_only_latency(
     retriever.index(terms, show_progress=False)
     index_s = time.perf_counter() - start
     doc_items = [r.product_id for r in reviews]
-    vocab = retriever.vocab_dict
+    sparse = SparseSearcher(retriever)  # what ProductSearcher searches with
+    vocab = sparse.vocab
     ms = []
     for q in queries:
         t0 = time.perf_counter()
         q_terms = [t for t in dict.fromkeys(analyzer.terms(q)) if t in vocab]
         if q_terms:
-            ids, scores = retriever.retrieve([q_terms], k=200, show_progress=False, n_threads=1)
-            items_by_best_document(ids[0], scores[0], doc_items, 10)
+            ids, scores = sparse.top(q_terms, 200)
+            items_by_best_document(ids, scores, doc_items, 10)
         ms.append((time.perf_counter() - t0) * 1000)
     return {
         "reviews": len(data.reviews) if n is None else min(n, len(data.reviews)),

@@ -17,6 +17,7 @@ from ui.text import JOINER
 from .test_ui import EVIL_NAME, EVIL_QUESTION, build_evil_index
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+expect = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[dev]' (playwright)").expect
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 QUESTION = "비 오는 날 산행용 가벼운 등산화 10만원 이하"
@@ -58,30 +59,32 @@ def test_a_shopper_asks_in_korean_and_sees_cards_quotes_and_a_follow_up(
     first = expected.recommendations[0]
     page = open_app(browser, demo_url)
     try:
-        assert page.get_by_text("합성 데모 카탈로그").is_visible()
+        expect(page.get_by_text("합성 데모 카탈로그")).to_be_visible()
         ask(page, QUESTION, turn=0)
         answer = page.locator(".st-key-answer-0")
-        assert answer.get_by_text(expected.headline[:20]).first.is_visible()  # the streamed headline stays on top
+        expect(answer.get_by_text(expected.headline[:20]).first).to_be_visible()  # the streamed headline stays on top
         title = answer.locator("h5").first
-        assert first.name in title.inner_text() and title.is_visible()
-        assert answer.get_by_text(f"{first.price:,}원").first.is_visible()
-        assert answer.locator("[data-testid='stExpander']").count() == len(expected.recommendations)
-        assert answer.locator("[data-testid='stVegaLiteChart']").count() == len(expected.recommendations)
+        expect(title).to_contain_text(first.name)
+        expect(answer.get_by_text(f"{first.price:,}원").first).to_be_visible()
+        # auto-waiting: on a loaded machine the charts are drawn a moment after the text
+        expect(answer.locator("[data-testid='stExpander']")).to_have_count(len(expected.recommendations))
+        expect(answer.locator("[data-testid='stVegaLiteChart']")).to_have_count(len(expected.recommendations))
         # Hangul is drawn with a CJK font (without fonts-noto-cjk it falls back to boxes)
         fonts = rendered_fonts(page, ".st-key-answer-0 h5")
         assert any("CJK" in family and glyphs > 0 for family, glyphs in fonts.items()), fonts
 
         quote = first.citations[0].quote
-        assert not answer.get_by_text(quote).first.is_visible()  # evidence is folded until asked for
+        expect(answer.get_by_text(quote).first).not_to_be_visible()  # evidence is folded until asked for
         open_evidence(page, turn=0)
-        assert answer.get_by_text(quote).first.is_visible()
+        expect(answer.get_by_text(quote).first).to_be_visible()
         full_page_screenshot(page, ARTIFACTS / "browser-demo-answer.png")
 
         ask(page, "더 싼 건 없어?", turn=1)
         follow_up = page.locator(".st-key-answer-1")
-        assert follow_up.get_by_text(cheaper.headline[:20]).first.is_visible()
+        expect(follow_up.get_by_text(cheaper.headline[:20]).first).to_be_visible()
         price_chip = f"{first.price - 1:,}원 이하"  # cheaper than the top pick
-        assert price_chip in cheaper.understood and follow_up.get_by_text(price_chip).first.is_visible()
+        assert price_chip in cheaper.understood
+        expect(follow_up.get_by_text(price_chip).first).to_be_visible()
         full_page_screenshot(page, ARTIFACTS / "browser-demo-follow-up.png")
     finally:
         page.close()

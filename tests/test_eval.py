@@ -350,3 +350,20 @@ def test_cli_reports_a_bad_query_file_without_a_traceback(tmp_path, capsys):
     argv = ["--queries", str(bad), "--judgements", str(bad), "--index", str(tmp_path), "--out", str(tmp_path / "o")]
     assert main([*argv, "--no-progress"]) == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_search_benchmark_reports_latency_stages_size_and_memory(shop_index_path):
+    from eval import bench_search
+    from eval.report import _speed_section
+    from eval.speed import _bench_row
+
+    queries = [q["query"] for q in SHOP_QUERIES]
+    r = bench_search.run(shop_index_path, queries, repeat=2)
+    assert r["queries"] == len(queries) and r["runs"] == 2 * len(queries)
+    assert r["disk_mb"] > 0 and r["rss_open_mb"] >= 0
+    p50, p95 = r["search"]
+    assert 0 < p50 <= p95
+    assert {"parse", "filter", "sparse", "embed", "dense", "rank", "evidence"} <= set(r["stages"])
+    row = _bench_row(r)
+    section = "\n".join(_speed_section({"settings": {"dense_budget": 2000}, "search_demo": row}, None))
+    assert "| disk MB | memory MB |" in section and f"| {row['disk_mb']:.0f} |" in section
