@@ -288,7 +288,8 @@ def test_cli_evaluates_a_demo_style_set_and_writes_the_report(tmp_path, shop_ind
     assert f"report: {out / 'report.md'}" in capsys.readouterr().out
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     assert {"schema_version", "created_at", "mode", "config", "environment", "systems", "datasets"} <= set(metrics)
-    assert list(metrics["systems"]) == ["bm25_whitespace", "bm25_kiwi_okapi", "dense", "hybrid", "hybrid_prior"]
+    expected_systems = ["bm25_whitespace", "bm25_kiwi_okapi", "sparse", "dense", "hybrid", "hybrid_prior"]
+    assert list(metrics["systems"]) == expected_systems
     demo = metrics["datasets"]["demo"]
     assert demo["counts"] == {
         "queries": 3,
@@ -316,7 +317,7 @@ def test_cli_evaluates_a_demo_style_set_and_writes_the_report(tmp_path, shop_ind
     assert grounded["no_answer"]["queries"] == 1 and grounded["no_answer"]["correct"] == 1
     assert "## Answers" in report and "| grounded | 1.000 (" in report
     runs = [json.loads(line) for line in (out / "runs.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert len(runs) == 5 * 3 and {"dataset", "system", "query_id", "items", "flagged", "ms"} <= set(runs[0])
+    assert len(runs) == 6 * 3 and {"dataset", "system", "query_id", "items", "flagged", "ms"} <= set(runs[0])
 
 
 def test_cli_evaluates_a_user_set_in_the_ir_shape(tmp_path, shop_index_path, analyzer, embedder):
