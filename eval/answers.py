@@ -31,20 +31,17 @@ import numpy as np
 
 from rag.answer import Answer, Recommendation, render_recommendation
 from rag.aspects import summarize
+from rag.checks import COUNT, NUMBER, price_mentions
 from rag.index.build import ProgressFactory, no_progress
 from rag.index.catalog import CatalogReader
 
 _WS = re.compile(r"\s+")
 _QUOTE = re.compile(r"“[^”]*”")
 _REVIEW_REF = re.compile(r"리뷰\s+[A-Za-z0-9][A-Za-z0-9_\-]*\)")
-_MAN_WON = re.compile(r"(\d+(?:\.\d+)?)\s*만\s*(?:(\d+)\s*천|(\d+(?:,\d{3})*))?\s*원")
-_WON = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)\s*원")
 _STARS = re.compile(r"(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)")
 _POINTS = re.compile(r"(\d+(?:\.\d+)?)\s*점")
 _ASPECT_COUNT = re.compile(r"(\S+(?:\s\S+)?)\s+(좋다고|아쉽다고)\s+(\d+)건")
 _OF_COUNT = re.compile(r"찾으시는 (\S+) 면에서 리뷰 (\d+)개 중 (\d+)개가 좋다고")
-_COUNT = re.compile(r"(\d+)\s*(?:개|건|명|번)")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def _norm(text: str) -> str:
@@ -108,16 +105,6 @@ class Truth:
         )
 
 
-def _prices(text: str) -> tuple[list[int], str]:
-    out = []
-    for m in _MAN_WON.finditer(text):
-        rest = int(m.group(2)) * 1000 if m.group(2) else int(m.group(3).replace(",", "")) if m.group(3) else 0
-        out.append(int(float(m.group(1)) * 10_000 + rest))
-    text = _MAN_WON.sub(" ", text)
-    out += [int(m.group(1).replace(",", "")) for m in _WON.finditer(text)]
-    return out, _WON.sub(" ", text)
-
-
 def number_problems(rec: Recommendation, truth: Truth, allowed_prices: set[int] = frozenset()) -> tuple[int, list[str]]:
     """(numeric claims checked, the wrong ones) in the text a shopper reads about `rec`."""
     claims, problems = 0, []
@@ -156,17 +143,17 @@ def number_problems(rec: Recommendation, truth: Truth, allowed_prices: set[int] 
     for m in re.finditer(r"리뷰 (\d+)개", body):
         claim(int(m.group(1)) == truth.review_count, f"'리뷰 {m.group(1)}개' (catalog {truth.review_count})")
     body = re.sub(r"리뷰 \d+개", " ", body)
-    prices, body = _prices(body)
+    prices, body = price_mentions(body)
     for price in prices:
         claim(price == truth.price or price in allowed_prices, f"price {price:,}원 (catalog {truth.price})")
     for m in _POINTS.finditer(body):  # free text (an LLM's): "4.5점"
         claim(round(float(m.group(1)), 1) == truth.rating_mean, f"rating {m.group(0)} (catalog {truth.rating_mean})")
     body = _POINTS.sub(" ", body)
-    for m in _COUNT.finditer(body):
+    for m in COUNT.finditer(body):
         ok = int(m.group(1)) in truth.counts or m.group(0) in truth.free_text
         claim(ok, f"count '{m.group(0)}' is none of the catalog's counts")
-    body = _COUNT.sub(" ", body)
-    for number in _NUMBER.findall(body):
+    body = COUNT.sub(" ", body)
+    for number in NUMBER.findall(body):
         claim(number in truth.free_text, f"number {number} is nowhere in the catalog's data for the product")
     return claims, problems
 
@@ -237,8 +224,9 @@ def run_answers(guide, conversations: Sequence[dict], progress: ProgressFactory 
         budget = {v for v in (plan.constraints.price_min, plan.constraints.price_max) if v is not None}
         claims, wrong = 0, []
         for rec in answer.recommendations:
-            truth = truths.get(rec.product_id) or truths.setdefault(rec.product_id, Truth.of(catalog, rec.product_id))
-            n, problems = number_problems(rec, truth, budget)
+            if rec.product_id not in truths:
+                truths[rec.product_id] = Truth.of(catalog, rec.product_id)
+            n, problems = number_problems(rec, truths[rec.product_id], budget)
             claims += n
             wrong += problems
         runs.append(

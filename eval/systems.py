@@ -111,14 +111,16 @@ class OurSearcher:
         self.parse = parse
         self.show_sold_out = show_sold_out
 
-    def answer(self, query: EvalQuery, k: int) -> Answer:
-        start = time.perf_counter()
+    def request(self, query: EvalQuery) -> tuple[ParsedQuery, Constraints]:
+        """What the searcher is asked: the parsed question and its constraints, or the raw text with none."""
         if self.parse:
             parsed = self.searcher.parse(query.text)
-            constraints = Constraints.from_query(parsed, in_stock_only=not self.show_sold_out)
-        else:
-            parsed = ParsedQuery(text=query.text, keywords=query.text)
-            constraints = Constraints(in_stock_only=not self.show_sold_out)
+            return parsed, Constraints.from_query(parsed, in_stock_only=not self.show_sold_out)
+        return ParsedQuery(text=query.text, keywords=query.text), Constraints(in_stock_only=not self.show_sold_out)
+
+    def answer(self, query: EvalQuery, k: int) -> Answer:
+        start = time.perf_counter()
+        parsed, constraints = self.request(query)
         result = self.searcher.search(parsed, constraints, top_k=k, config=self.config)
         items = [p.product.product_id for p in result.products]
         # no BM25 hit means no query word occurs anywhere allowed; a dense-only config runs no BM25 at all

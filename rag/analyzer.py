@@ -157,7 +157,3 @@ class KoreanAnalyzer:
             pairs = [(s.text, self.terms_from_tokens(s.tokens)) for s in sentences]
             out.append(pairs or [(text, [])])
         return out
-
-    def sentences(self, text: str) -> list[str]:
-        """Sentence split (kiwi's), for picking the best sentence of a review."""
-        return [s.text for s in self._kiwi.split_into_sents(text or "")] or [text]

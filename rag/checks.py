@@ -17,8 +17,8 @@ _SENTENCE = re.compile(r"(?<=[.!?。])\s+|\n+")
 _MAN_WON = re.compile(r"(\d+(?:\.\d+)?)\s*만\s*(?:(\d+)\s*(천)|(\d+(?:,\d{3})*))?\s*원")
 _WON = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)\s*원")
 _RATING = re.compile(r"(\d(?:\.\d+)?)\s*(?:점|/\s*(?:5|10)\b)")
-_COUNT = re.compile(r"(\d+)\s*(?:개|건|명|번)")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+COUNT = re.compile(r"(\d+)\s*(?:개|건|명|번)")
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # text that talks about instructions is an injection echo, never a product fact
 _INSTRUCTION = re.compile(
     r"지시|명령|프롬프트|무시하고|무시해|시스템 메시지|prompt|instruction|ignore\s+(?:all|previous|the)", re.IGNORECASE
@@ -31,14 +31,15 @@ class CheckReport:
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (sentence, why)
 
 
-def _prices(sentence: str) -> list[int]:
+def price_mentions(text: str) -> tuple[list[int], str]:
+    """(every price the text states, in won: 3만 5천원, 1만2000원, 15,900원; the text with those prices blanked)."""
     out = []
-    for m in _MAN_WON.finditer(sentence):
+    for m in _MAN_WON.finditer(text):
         rest = int(m.group(2)) * 1000 if m.group(3) else int(m.group(4).replace(",", "")) if m.group(4) else 0
         out.append(int(float(m.group(1)) * 10_000 + rest))
-    stripped = _MAN_WON.sub(" ", sentence)
-    out += [int(m.group(1).replace(",", "")) for m in _WON.finditer(stripped)]
-    return out
+    text = _MAN_WON.sub(" ", text)
+    out += [int(m.group(1).replace(",", "")) for m in _WON.finditer(text)]
+    return out, _WON.sub(" ", text)
 
 
 def allowed_numbers(rec: Recommendation, question_numbers: set[int]) -> tuple[set[int], set[float], set[int], str]:
@@ -62,19 +63,19 @@ def check_sentence(sentence: str, rec: Recommendation, cited_ok: set[str], quest
             return f"cites {review_id}, which was not retrieved for {rec.product_id}"
     body = CITATION.sub(" ", sentence)
     prices, ratings, counts, spec = allowed_numbers(rec, question_numbers)
-    for price in _prices(body):
+    stated, body = price_mentions(body)
+    for price in stated:
         if price not in prices:
             return f"price {price:,}원 is not {rec.product_id}'s price"
-    body = _WON.sub(" ", _MAN_WON.sub(" ", body))
     for m in _RATING.finditer(body):
         if round(float(m.group(1)), 1) not in ratings:
             return f"rating {m.group(1)} is not {rec.product_id}'s rating"
     body = _RATING.sub(" ", body)
-    for m in _COUNT.finditer(body):
+    for m in COUNT.finditer(body):
         if int(m.group(1)) not in counts and m.group(0) not in spec:
             return f"count '{m.group(0)}' is not in {rec.product_id}'s statistics"
-    body = _COUNT.sub(" ", body)
-    for number in _NUMBER.findall(body):
+    body = COUNT.sub(" ", body)
+    for number in NUMBER.findall(body):
         if number not in spec:
             return f"number {number} appears nowhere in {rec.product_id}'s data"
     return None

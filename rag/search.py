@@ -178,9 +178,8 @@ class ProductSearcher:
         timer = found.timer.resumed()
         leaders = self.order(found, top_k, config)
         timer.lap("rank")
-        picked = [row for row, *_ in leaders]
         docs = {row: self._documents(doc_ids) for row, _, _, _, doc_ids in leaders}
-        best = self._best_sentences([r for row in picked for _, r in docs[row] if r is not None], found.terms)
+        best = self._best_sentences([r for pairs in docs.values() for _, r in pairs if r is not None], found.terms)
         ranked = [
             self._ranked(row, score, relevance, prior, docs[row], best, found.terms, found.constraints)
             for row, score, relevance, prior, _ in leaders

@@ -28,10 +28,8 @@ from pathlib import Path
 import numpy as np
 
 from rag.analyzer import KoreanAnalyzer
-from rag.constraints import Constraints
 from rag.embedders import make_embedder
 from rag.index.store import HybridIndex
-from rag.query import ParsedQuery
 from rag.ranking import RankingConfig
 from rag.search import ProductSearcher, SearchResult
 
@@ -39,6 +37,7 @@ from ..datasets import load_demo_queries
 from ..indexes import ensure_demo_index
 from ..metrics import mrr_at_k, ndcg_at_k
 from ..nsmc import NSMC_DEFAULT, HeldOutSettings, heldout_queryset, load_nsmc
+from ..systems import OurSearcher
 
 GRID: dict[str, tuple] = {
     "dense_weight": (0.5, 0.75, 1.0, 1.5),
@@ -48,17 +47,13 @@ GRID: dict[str, tuple] = {
 }
 
 
-def retrieved(searcher: ProductSearcher, queries, parse: bool, in_stock_only: bool = True) -> list:
-    """(query, Candidates or None) per query, as eval's OurSearcher would search it."""
+def retrieved(searcher: ProductSearcher, queries, parse: bool) -> list:
+    """(query, Candidates or None) per query, asked exactly as eval's OurSearcher asks it."""
     config = RankingConfig()
+    asker = OurSearcher("tuning", searcher, config, parse=parse)
     out = []
     for q in queries:
-        if parse:
-            parsed = searcher.parse(q.text)
-            constraints = Constraints.from_query(parsed, in_stock_only=in_stock_only)
-        else:
-            parsed, constraints = ParsedQuery(text=q.text, keywords=q.text), Constraints(in_stock_only=in_stock_only)
-        found = searcher.retrieve(parsed, constraints, config)
+        found = searcher.retrieve(*asker.request(q), config)
         out.append((q, None if isinstance(found, SearchResult) else found))
     return out
 
