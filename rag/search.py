@@ -17,7 +17,7 @@ from .constraints import Constraints, explain_empty, product_mask
 from .index.sparse import SparseSearcher
 from .index.store import HybridIndex
 from .query import ParsedQuery, QueryParser, QueryVocabulary
-from .query_types import missing_product_type
+from .query import missing_product_type
 from .ranking import RankingConfig, aggregate, final_scores, rrf_scores
 from .records import Product, Review
 from .stats import ProductStats

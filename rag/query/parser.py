@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
-from .analyzer import KoreanAnalyzer
-from .records import Product
+from ..analyzer import KoreanAnalyzer
+from ..records import Product
+from .model import RELATIVES, SORTS, AttributeRequirement, ParsedQuery
 
-SORTS: tuple[str, ...] = ("value", "popular", "rating", "recent", "price_asc", "price_desc")
-RELATIVES: tuple[str, ...] = ("cheaper", "pricier")
 APPROX_TOLERANCE = 0.2
 MAX_ANALYSED_CHARS = 1000  # a question longer than this is not a question; the rest is kept but not parsed
 
@@ -173,48 +172,6 @@ def _price_phrases(text: str) -> list[tuple[int, int, int | None, int | None]]:
 
 def _kind(qualifier: str) -> str:
     return next(kind for regex, kind in _QUAL_RES if regex.fullmatch(qualifier))
-
-
-# --- the data model ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AttributeRequirement:
-    label: str  # canonical, e.g. "방수"
-    terms: tuple[str, ...]  # surface forms that satisfy it in a product's attributes or name
-
-
-@dataclass
-class ParsedQuery:
-    text: str
-    keywords: str = ""  # the text left for retrieval once price, sort and follow-up phrases are removed
-    price_min: int | None = None  # KRW, inclusive
-    price_max: int | None = None
-    cheap: bool = False  # a soft wish (저렴한, 싼): ranking, never a filter
-    categories: list[str] = field(default_factory=list)  # catalog category path prefixes
-    brands: list[str] = field(default_factory=list)
-    attributes: list[AttributeRequirement] = field(default_factory=list)
-    sort: str | None = None  # one of SORTS
-    negations: list[str] = field(default_factory=list)  # aspects the shopper does not want: "냄새 안 나는" → 냄새
-    relative: str | None = None  # one of RELATIVES, for follow-ups: "더 싼 건 없어?"
-    spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, "kind:value") for UI chips
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data["attributes"] = [{"label": a.label, "terms": list(a.terms)} for a in self.attributes]
-        data["spans"] = [list(s) for s in self.spans]
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict) -> ParsedQuery:
-        data = dict(data)
-        if data.get("sort") not in (None, *SORTS):
-            raise ValueError(f"sort must be one of {SORTS} or None, got {data['sort']!r}")
-        if data.get("relative") not in (None, *RELATIVES):
-            raise ValueError(f"relative must be one of {RELATIVES} or None, got {data['relative']!r}")
-        data["attributes"] = [AttributeRequirement(a["label"], tuple(a["terms"])) for a in data.get("attributes", [])]
-        data["spans"] = [tuple(s) for s in data.get("spans", [])]
-        return cls(**data)
 
 
 def _compact(text: str) -> str:

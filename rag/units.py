@@ -1,0 +1,158 @@
+"""Quantities with units, as shop listings and shoppers write them: '500g', '1.2kg', '2만mAh', '5L', '최저 23dB'.
+
+One home for unit normalisation, shared by ingest (typing product attributes into facets, `rag.facets`) and query
+understanding (`30dB 이하`, `만mAh 이상`), so that both sides convert '1kg' and '1000g' to the same number.
+
+    parse_quantities("무게 1.2kg, 배터리 2만mAh")
+    # [Quantity(1200.0, 'g', 'mass', ...), Quantity(20000.0, 'mAh', 'charge', ...)]
+
+Every dimension has one canonical unit (the first of its table row); values are converted to it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# dimension → (canonical unit, {surface unit (lower-case) → factor to the canonical unit})
+DIMENSIONS: dict[str, tuple[str, dict[str, float]]] = {
+    "mass": ("g", {"g": 1, "그램": 1, "kg": 1000, "킬로": 1000, "킬로그램": 1000, "mg": 0.001}),
+    "volume": ("ml", {"ml": 1, "mℓ": 1, "㎖": 1, "밀리리터": 1, "cc": 1, "l": 1000, "ℓ": 1000, "리터": 1000}),
+    "charge": ("mAh", {"mah": 1, "ah": 1000}),
+    "energy": ("Wh", {"wh": 1, "kwh": 1000}),
+    "power": ("W", {"w": 1, "와트": 1, "kw": 1000}),
+    "sound": ("dB", {"db": 1, "데시벨": 1}),
+    "length": ("mm", {"mm": 1, "cm": 10, "m": 1000, "센치": 10, "센티": 10, "인치": 25.4, "inch": 25.4}),
+    "area": ("㎡", {"㎡": 1, "m2": 1, "m²": 1, "평": 3.3058}),
+    "pressure": ("Pa", {"pa": 1, "kpa": 1000}),
+    "duration": ("분", {"분": 1, "min": 1, "시간": 60, "h": 60, "hr": 60}),
+    "temperature": ("℃", {"℃": 1, "°c": 1, "도": 1}),
+    "count": ("개", {"개": 1, "매": 1, "팩": 1, "입": 1, "개입": 1, "롤": 1, "장": 1, "구": 1, "알": 1, "포": 1}),
+    "servings": ("인분", {"인분": 1}),
+    "people": ("인", {"인": 1, "인용": 1, "명": 1}),
+    "grammage": ("gsm", {"gsm": 1, "g/㎡": 1, "g/m2": 1}),
+    "resolution": ("DPI", {"dpi": 1}),
+    "frequency": ("Hz", {"hz": 1, "khz": 1000, "ghz": 1_000_000_000}),
+    "speed": ("rpm", {"rpm": 1}),
+}
+# surface unit → (dimension, factor); longest first so 'mAh' is not read as 'm', 'kg' not as 'g'
+_UNITS: dict[str, tuple[str, float]] = {
+    unit: (dim, factor) for dim, (_, table) in DIMENSIONS.items() for unit, factor in table.items()
+}
+_UNIT_ALT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
+_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+# '2만mAh', '만mAh', '1.5만 mAh': Korean 만/천 multipliers before a unit
+_QUANTITY_RE = re.compile(
+    rf"(?P<num>{_NUMBER})?\s*(?P<mult>만|천)?\s*(?P<unit>{_UNIT_ALT})(?![a-zA-Z])(?!월|국|년|일)",
+    re.IGNORECASE,
+)
+_MULTIPLIERS = {"만": 10_000, "천": 1_000}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: float  # in the dimension's canonical unit
+    unit: str  # the canonical unit ("g", "dB" …)
+    dimension: str  # a key of DIMENSIONS
+    start: int  # span in the text it was read from
+    end: int
+    surface: str  # as written: "1.2kg"
+    surface_number: float = 0.0  # the number as written, before the unit's factor: 1.2 for "1.2kg"
+
+
+def canonical_unit(dimension: str) -> str:
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {dimension!r}; choose from {', '.join(DIMENSIONS)}")
+    return DIMENSIONS[dimension][0]
+
+
+def unit_dimension(unit: str) -> str | None:
+    """'kg' → 'mass'; None for a word that is no unit."""
+    found = _UNITS.get(unit.strip().lower())
+    return found[0] if found else None
+
+
+def parse_quantities(text: str) -> list[Quantity]:
+    """Every number-with-unit in `text`, converted to canonical units, in reading order.
+
+    A multiplier without a number counts as one ('만mAh' = 10,000 mAh); a unit without any number is not a
+    quantity ('인용', '시간이'); '1,024개' reads 1024.
+    """
+    out = []
+    for m in _QUANTITY_RE.finditer(text):
+        num, mult, unit = m["num"], m["mult"], m["unit"]
+        if num is None and (mult is None or not unit.isascii()):
+            continue  # '만mAh' is a quantity; '천장', '만명' without a digit are words
+        value = float(num.replace(",", "")) if num is not None else 1.0
+        if mult:
+            value *= _MULTIPLIERS[mult]
+        dimension, factor = _UNITS[unit.lower()]
+        if not _is_unit_boundary(text, m.start(), num is not None):
+            continue
+        out.append(
+            Quantity(
+                value * factor, canonical_unit(dimension), dimension, m.start(), m.end(), text[m.start() : m.end()], value
+            )
+        )
+    return out
+
+
+_RANGE_RE = re.compile(rf"(?P<a>{_NUMBER})\s*(?P<unit_a>{_UNIT_ALT})?\s*(?:~|-|–|〜|에서)\s*$")
+
+
+@dataclass(frozen=True)
+class QuantityRange:
+    low: float  # canonical units
+    high: float
+    unit: str
+    dimension: str
+    start: int
+    end: int
+    surface: str  # "44~53cm"
+
+
+def parse_ranges(text: str) -> list[QuantityRange]:
+    """'44~53cm' → 440–530 mm, '4~5인' → 4–5 people, '1kg~1.5kg' → 1000–1500 g: a bare left number borrows the
+    right one's unit. Quantities that are not the right end of a range are not returned (see parse_quantities)."""
+    out = []
+    for q in parse_quantities(text):
+        m = _RANGE_RE.search(text[max(0, q.start - 24) : q.start])
+        if not m:
+            continue
+        factor = q.value / float(q.surface_number) if q.surface_number else 1.0
+        if m["unit_a"]:
+            dim_a, factor_a = _UNITS[m["unit_a"].lower()]
+            if dim_a != q.dimension:
+                continue
+            low = float(m["a"].replace(",", "")) * factor_a
+        else:
+            low = float(m["a"].replace(",", "")) * factor
+        start = q.start - (len(text[max(0, q.start - 24) : q.start]) - m.start())
+        lo, hi = min(low, q.value), max(low, q.value)
+        out.append(QuantityRange(lo, hi, q.unit, q.dimension, start, q.end, text[start : q.end]))
+    return out
+
+
+def _is_unit_boundary(text: str, start: int, has_number: bool) -> bool:
+    """A quantity starts a token: not inside another number or a model code ('AR-H800' is no 800 of anything)."""
+    if start == 0:
+        return True
+    before = text[start - 1]
+    return not (before.isalnum() and before.isascii()) if has_number else not before.isalnum()
+
+
+def format_quantity(value: float, dimension: str) -> str:
+    """A canonical value as a shopper reads it: 1200 g → '1.2kg', 20000 mAh → '20,000mAh', 45 분 → '45분'."""
+    unit = canonical_unit(dimension)
+    if dimension == "mass" and value >= 1000:
+        return f"{value / 1000:g}kg"
+    if dimension == "volume" and value >= 1000:
+        return f"{value / 1000:g}L"
+    if dimension == "duration" and value >= 60 and value % 60 == 0:
+        return f"{value / 60:g}시간"
+    if dimension == "length" and value >= 1000:
+        return f"{value / 1000:g}m"
+    if dimension == "length" and value >= 100 and value % 10 == 0:
+        return f"{value / 10:g}cm"
+    number = f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
+    return f"{number}{unit}"
