@@ -71,6 +71,10 @@ class Answer:
     parsed: ParsedQuery | None = None
     constraints: Constraints | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    not_carried: str | None = None  # the product type asked for that the catalog does not carry ("전기밥솥")
+    nearest_categories: list[str] = field(default_factory=list)  # what it carries instead, when not_carried
+    sold_out: list[str] = field(default_factory=list)  # product ids of best matches said to be sold out
+    spec_unknown: dict[str, list[str]] = field(default_factory=dict)  # product id → facet keys it does not state
 
     def citations(self) -> list[Citation]:
         return [c for r in self.recommendations for c in r.citations]

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 
 from .catalog_view import CatalogView
-from .query import AttributeRequirement, ParsedQuery, satisfies_attribute
+from .query import AttributeRequirement, ParsedQuery, SpecConstraint, satisfies_attribute
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,8 @@ class Constraints:
     price_max: int | None = None
     categories: tuple[str, ...] = ()  # category path prefixes; a product must be under one of them
     brands: tuple[str, ...] = ()
-    attributes: tuple[AttributeRequirement, ...] = ()
+    attributes: tuple[AttributeRequirement, ...] = ()  # wanted=False: must not have it
+    specs: tuple[SpecConstraint, ...] = ()  # hard numeric facet bounds ("500g 이하")
     in_stock_only: bool = True  # products known to be sold out are not recommended; unknown stock is kept
     exclude: tuple[str, ...] = field(default_factory=tuple)  # product ids already shown (follow-ups: "다른 거")
     product_ids: tuple[str, ...] = ()  # only these products (a follow-up about "두 번째 거")
@@ -42,6 +43,7 @@ class Constraints:
             categories=tuple(parsed.categories),
             brands=tuple(parsed.brands),
             attributes=tuple(parsed.attributes),
+            specs=tuple(parsed.specs),
         )
         return replace(base, **overrides) if overrides else base
 

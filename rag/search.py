@@ -60,6 +60,9 @@ class SearchResult:
     suggestions: list[str] = field(default_factory=list)  # which constraint to loosen, when nothing fits
     sparse_hits: int = 0  # documents with a BM25 match: 0 means no query word occurs in any allowed text
     timings: dict[str, float] = field(default_factory=dict)  # stage → milliseconds
+    not_carried: str | None = None  # a product type the question names that the catalog does not carry
+    nearest_categories: list[str] = field(default_factory=list)  # carried categories nearest to it
+    sold_out_best: list[RankedProduct] = field(default_factory=list)  # better matches left out as sold out
 
     @property
     def found(self) -> bool:
