@@ -6,12 +6,20 @@
     answer2 = guide.ask("더 싼 건 없어?", history=[Turn("자취방에서 쓸 조용한 가습기 5만원 이하", answer)])
 
 The grounded composer always writes the answer. With a chat model configured, the model rewrites each
-product's reason from the same evidence; its text is checked (citations, prices, ratings, counts) and what
-fails is dropped and counted. A failing or unreachable model falls back to the grounded answer with a notice.
+product's reason from the same evidence; its text is checked claim by claim (`rag.checks`: citations, prices,
+ratings and counts in digits or words, orders and adverts, nouns no evidence mentions) and what fails is dropped
+and counted. A failing, unreachable or too slow model (a total deadline per answer) falls back to the grounded
+answer with a notice.
+
+The boundary (`events`, `ask`, `stream`) checks its input and names the fix: a question must be a `str` (NFC,
+control and bidirectional characters removed, at most `rag.text_safety.QUESTION_CHARS` characters — a longer one
+is cut with a notice), `history` a sequence of `Turn`, `constraints` a `Constraints` or None. A question whose
+price bounds contradict each other (`5만원 이상 3만원 이하`) gets an answer that says so.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -23,15 +31,18 @@ from pathlib import Path
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from .answer import Answer, Recommendation, render_sections
-from .checks import check_text, question_numbers
+from .aspects import ASPECTS
+from .checks import CITATION, check_text, is_order, question_numbers
 from .composer import GroundedComposer
 from .constraints import Constraints
 from .index.store import HybridIndex
+from .llm import LLMDeadlineError, json_object_with, reply_within
 from .prompts import PromptTemplate
 from .query import ParsedQuery
 from .ranking import RankingConfig
 from .related import CoBehaviour
 from .search import ProductSearcher, SearchResult
+from .text_safety import QUESTION_CHARS, QUOTE_CHARS, cap, clean
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +50,8 @@ _ORDINAL = re.compile(
     r"(첫\s?번째|첫번|1\s?번째?|두\s?번째|2\s?번째?|세\s?번째|3\s?번째?|네\s?번째|4\s?번째?|다섯\s?번째|5\s?번째?)"
 )
 _ORDINAL_INDEX = {"첫": 0, "1": 0, "두": 1, "2": 1, "세": 2, "3": 2, "네": 3, "4": 3, "다": 4, "5": 4}
-_JSON = re.compile(r"\{.*\}", re.DOTALL)
+_CONTENT_TAGS = frozenset({"NNG", "NNP", "SL"})  # the nouns and foreign words a claim is about
+_SENTENCES = re.compile(r"(?<=[.!?。])\s+|\n+")
 
 
 @dataclass
@@ -69,13 +81,18 @@ class ShoppingGuide:
         llm_label: str = "",
         top_k: int = 3,
         prompt: PromptTemplate | None = None,
+        llm_deadline: float = 45.0,
     ) -> None:
         if top_k < 1 or top_k > 5:
             raise ValueError(f"top_k must be within 1–5, got {top_k}")
+        if not llm_deadline > 0:
+            raise ValueError(f"llm_deadline must be > 0 seconds, got {llm_deadline}")
         self.searcher, self.composer = searcher, composer
         self.chat_model, self.llm_label = chat_model, llm_label
         self.top_k = top_k
         self.prompt = prompt or PromptTemplate.load("answer")
+        self.llm_deadline = llm_deadline  # seconds for the model's whole reply, however slowly it trickles in
+        self._nouns = functools.lru_cache(maxsize=8192)(self._read_nouns)
 
     @classmethod
     def from_index(
@@ -87,8 +104,10 @@ class ShoppingGuide:
         ranking: RankingConfig | None = None,
         analyzer=None,
         embedder=None,
+        model_dirs: Sequence[str | Path] = (),
     ) -> ShoppingGuide:
-        index = HybridIndex.open(path, embedder=embedder, analyzer=analyzer)
+        """model_dirs: folders the index's manifest may load its embedding model from (see `HybridIndex.open`)."""
+        index = HybridIndex.open(path, embedder=embedder, analyzer=analyzer, model_dirs=model_dirs)
         searcher = ProductSearcher(index, ranking)
         co = CoBehaviour.from_records(index.catalog.reviews(), index.catalog.events())
         names = {p.product_id: p.name for p in searcher.view.products}
@@ -150,16 +169,34 @@ class ShoppingGuide:
         self, question: str, history: Sequence[Turn] = (), constraints: Constraints | None = None
     ) -> Iterator[tuple[str, object]]:
         """("text", piece) as the answer is produced, then ("answer", Answer)."""
-        if not question or not question.strip():
-            raise ValueError("question is empty: ask about a product, e.g. '조용한 가습기 추천해줘'")
+        question, notes = _checked_question(question)
+        history = _checked_history(history)
+        if constraints is not None and not isinstance(constraints, Constraints):
+            raise TypeError(
+                f"constraints must be a rag.constraints.Constraints or None, got {type(constraints).__name__}; "
+                "build one with Constraints(price_max=50_000, categories=('가전>계절가전>가습기',))"
+            )
         started = time.perf_counter()
-        plan = self.plan(question, history, constraints)
+        try:
+            plan = self.plan(question, history, constraints)
+        except ValueError:
+            answer = self._contradiction(question)
+            if answer is None:
+                raise
+            answer.notice = " ".join(notes) or None
+            yield from (("text", piece) for piece in render_sections(answer))
+            answer.timings["total"] = (time.perf_counter() - started) * 1000
+            yield "answer", answer
+            return
         result = self.search(plan)
         yield "text", self.composer.headline(result, plan.note, plan.empty) + "\n\n"  # before the cards are composed
         answer = self.composer.compose(result, question, plan.note, plan.empty)
         answer.generator = self.generator
+        _cap_quotes(answer)
         if self.chat_model is not None and answer.recommendations:
             self._rewrite_with_llm(answer, plan)
+        if notes:
+            answer.notice = " ".join([*notes, answer.notice] if answer.notice else notes)
         for piece in render_sections(answer, headline=False):
             yield "text", piece
         answer.timings["total"] = (time.perf_counter() - started) * 1000
@@ -181,11 +218,48 @@ class ShoppingGuide:
 
     def as_runnable(self) -> Runnable:
         """LCEL: {"question": str, "history": [Turn], "constraints": Constraints | None} → Answer."""
-        return RunnableLambda(
-            lambda x: self.ask(x["question"], x.get("history", ()), x.get("constraints")), name="ShoppingGuide"
+
+        def run(x: dict) -> Answer:
+            if not isinstance(x, dict) or "question" not in x:
+                raise TypeError(f'the runnable takes {{"question": str, ...}}, got {type(x).__name__} {x!r:.80}')
+            return self.ask(x["question"], x.get("history", ()), x.get("constraints"))
+
+        return RunnableLambda(run, name="ShoppingGuide")
+
+    def _contradiction(self, question: str) -> Answer | None:
+        """The answer to a question whose own price bounds exclude each other; None when that is not the case."""
+        parsed = self.searcher.parse(question)
+        low, high = parsed.price_min, parsed.price_max
+        if low is None or high is None or low <= high:
+            return None
+        kept = Constraints.from_query(replace(parsed, price_min=None, price_max=None))
+        return Answer(
+            question,
+            f"가격 조건이 서로 맞지 않아요: {low:,}원 이상이면서 {high:,}원 이하인 가격은 없어요.",
+            kept.labels(),
+            [],
+            [],
+            ["가격 조건을 고쳐서 다시 물어보기"],
+            found=False,
+            suggestions=[
+                f"그 사이에서 찾으려면 '{high:,}~{low:,}원'처럼 적어 주세요",
+                f"둘 중 하나만 남겨 보세요: '{low:,}원 이상' 또는 '{high:,}원 이하'",
+            ],
+            parsed=parsed,
+            constraints=kept,
         )
 
     # ---- the LLM path ----
+
+    def _read_nouns(self, text: str) -> tuple[str, ...]:
+        tokens = self.searcher.index.analyzer.tokens(text)
+        return tuple(t.form.lower() for t in tokens if t.tag in _CONTENT_TAGS)
+
+    @functools.cached_property
+    def _own_vocabulary(self) -> frozenset[str]:
+        """Nouns any reason may use without evidence: the guide's own words (its prompt, the aspect names)."""
+        words = [self.prompt.system, self.prompt.user, *ASPECTS, *(w for ws in ASPECTS.values() for w in ws)]
+        return frozenset(n for w in words for n in self._nouns(w))
 
     def _evidence(self, recs: Sequence[Recommendation]) -> str:
         data = [
@@ -200,11 +274,12 @@ class ShoppingGuide:
                 "repurchase_mentions": r.repurchase_count,
                 "pros": [p.line for p in r.pros],
                 "cons": [c.line for c in r.cons],
-                "reviews": [{"id": c.review_id, "rating": c.rating, "text": c.quote} for c in r.citations],
+                "reviews": [{"id": c.review_id, "rating": c.rating, "text": _for_model(c.quote)} for c in r.citations],
             }
             for r in recs
         ]
-        return json.dumps(data, ensure_ascii=False, indent=1)  # review text travels as JSON strings: data only
+        # review text travels as JSON strings: data only; a backtick cannot close the ```json fence around it
+        return json.dumps(data, ensure_ascii=False, indent=1).replace("`", "\\u0060")
 
     def _rewrite_with_llm(self, answer: Answer, plan: Plan) -> None:
         started = time.perf_counter()
@@ -214,27 +289,41 @@ class ShoppingGuide:
             evidence=self._evidence(answer.recommendations),
         )
         try:
-            reply = self.chat_model.invoke(messages)
-            content = reply.content if isinstance(reply.content, str) else str(reply.content)
-            match = _JSON.search(content)
-            items = json.loads(match.group(0))["products"] if match else None
+            content = reply_within(self.chat_model, messages, self.llm_deadline)
+            reply = json_object_with(content, "products")
+            items = reply.get("products") if reply else None
             if not isinstance(items, list):
                 raise ValueError("the model's reply holds no JSON products list")
-        except Exception as exc:  # unreachable, timeout, refusal, unparseable: the grounded answer stands
+        except Exception as exc:  # unreachable, too slow, refusal, unparseable: the grounded answer stands
             logger.warning("LLM failed (%s: %s); showing the grounded answer", type(exc).__name__, exc)
-            answer.notice = (
-                f"LLM({self.llm_label}) 응답을 받지 못해 근거 기반 기본 답변을 보여드려요 ({type(exc).__name__})."
+            why = (
+                f"{self.llm_deadline:g}초 안에 답이 오지 않았어요"
+                if isinstance(exc, LLMDeadlineError)
+                else type(exc).__name__
             )
+            answer.notice = f"LLM({self.llm_label}) 응답을 받지 못해 근거 기반 기본 답변을 보여드려요 ({why})."
             answer.generator = "grounded"
             return
         by_id = {r.product_id: r for r in answer.recommendations}
         numbers = question_numbers(answer.constraints)
+        # the shopper's own words may be repeated ("자취방에서 쓰기 좋아요"): they are evidence of what was asked
+        allowed = (
+            self._own_vocabulary | set(self._nouns(answer.question)) | set(self._nouns(" ".join(answer.understood)))
+        )
         for item in items:
             rec = by_id.get(str(item.get("product_id", ""))) if isinstance(item, dict) else None
             if rec is None:
                 answer.dropped += 1  # a product that was not retrieved
                 continue
-            report = check_text(str(item.get("reason", "")), rec, {c.review_id for c in rec.citations}, numbers)
+            reason = item.get("reason", "")
+            report = check_text(
+                clean(reason) if isinstance(reason, str) else "",
+                rec,
+                {c.review_id for c in rec.citations},
+                numbers,
+                nouns=self._nouns,
+                allowed=allowed,
+            )
             answer.dropped += len(report.dropped)
             for sentence, why in report.dropped:
                 logger.info("dropped LLM sentence about %s (%s): %s", rec.product_id, why, sentence)
@@ -243,3 +332,60 @@ class ShoppingGuide:
         if answer.dropped:
             answer.notice = f"LLM이 쓴 문장 중 근거와 맞지 않는 {answer.dropped}개를 빼고 보여드려요."
         answer.timings["llm"] = (time.perf_counter() - started) * 1000
+
+
+def _checked_question(question: object) -> tuple[str, list[str]]:
+    """(the question as analysed, notices for the shopper); TypeError/ValueError naming the fix."""
+    if isinstance(question, bytes | bytearray):
+        raise TypeError("question must be a str, got bytes; decode it first, e.g. data.decode('utf-8')")
+    if not isinstance(question, str):
+        raise TypeError(f"question must be a str, got {type(question).__name__}")
+    text = " ".join(clean(question).split())
+    if not text:
+        raise ValueError("question is empty: ask about a product, e.g. '조용한 가습기 추천해줘'")
+    text, cut = cap(text, QUESTION_CHARS)
+    if cut:
+        logger.info("question of %d characters cut to %d", len(question), len(text))
+        return text, [f"질문이 길어서 앞 {QUESTION_CHARS}자만 사용했어요."]
+    return text, []
+
+
+def _checked_history(history: object) -> tuple[Turn, ...]:
+    if history is None:
+        return ()
+    if isinstance(history, str | bytes | dict) or not isinstance(history, Sequence):
+        raise TypeError(
+            f"history must be a list of rag.guide.Turn (the earlier exchanges, oldest first), got "
+            f"{type(history).__name__}; e.g. history=[Turn(question, answer)]"
+        )
+    for i, turn in enumerate(history):
+        if not isinstance(turn, Turn):
+            raise TypeError(
+                f"history[{i}] must be a rag.guide.Turn, got {type(turn).__name__}; use Turn(question, answer)"
+            )
+        if not isinstance(turn.question, str):
+            raise TypeError(f"history[{i}].question must be a str, got {type(turn.question).__name__}")
+        if turn.answer is not None and not isinstance(turn.answer, Answer):
+            raise TypeError(
+                f"history[{i}].answer must be the Answer ask() returned, or None, got {type(turn.answer).__name__}"
+            )
+    return tuple(history)
+
+
+def _cap_quotes(answer: Answer) -> None:
+    """Quotes as shown are at most QUOTE_CHARS long (one review sentence can be a whole 5 MB review)."""
+
+    def short(c):
+        return c if c is None or len(c.quote) <= QUOTE_CHARS else replace(c, quote=cap(c.quote, QUOTE_CHARS)[0])
+
+    for rec in answer.recommendations:
+        rec.citations = [short(c) for c in rec.citations]
+        for point in rec.pros + rec.cons:
+            point.citation = short(point.citation)
+
+
+def _for_model(quote: str) -> str:
+    """A review quote as the model reads it: sentences that give orders or talk about instructions are left out
+    (review text is data, never an instruction), citation markers removed (only the guide says what was cited)."""
+    kept = [s for s in _SENTENCES.split(quote) if s.strip() and not is_order(s)]
+    return CITATION.sub(" ", " ".join(kept)).strip() or "(지시문 형태라 생략한 리뷰)"

@@ -14,6 +14,8 @@ backend (the `llm` extra):
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import queue
 import re
@@ -49,6 +51,13 @@ _NO_KEY = "not-needed"  # local servers ignore the key; a placeholder stops Chat
 
 class LLMError(ShoppingGuideError, RuntimeError):
     """A local model that cannot be loaded, or a generation the backend refused."""
+
+
+class LLMDeadlineError(LLMError, TimeoutError):
+    """No complete reply within the answer's total deadline."""
+
+
+MAX_REPLY_CHARS = 100_000  # a reply longer than this is cut before parsing: max_tokens bounds honest servers
 
 
 @dataclass(frozen=True)
@@ -373,3 +382,64 @@ class GGUFChatModel(BaseChatModel):
         finally:
             cancelled.set()
             worker.join()
+
+
+def reply_within(chat_model: BaseChatModel, messages: Any, deadline: float) -> str:
+    """The model's whole reply text, or `LLMDeadlineError` once `deadline` seconds have passed in total.
+
+    A client's timeout bounds each read: a server that sends a byte every few seconds never trips it (one held
+    an answer for 98 s under timeout=30). Here the reply streams in a worker thread and the caller waits at most
+    `deadline` seconds for all of it. An abandoned stream is closed at its next chunk (llama.cpp stops decoding,
+    an HTTP stream is closed); a server that sends no chunk at all is left to the client's per-read timeout, in
+    that daemon thread, while the shopper already has the grounded answer.
+    """
+    if deadline <= 0:
+        raise ValueError(f"deadline must be > 0 seconds, got {deadline}")
+    done, cancelled = threading.Event(), threading.Event()
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        parts: list[str] = []
+        size = 0
+        try:
+            with contextlib.closing(iter(chat_model.stream(messages))) as chunks:
+                for chunk in chunks:
+                    if cancelled.is_set():
+                        break
+                    text = chunk.content if isinstance(chunk.content, str) else str(chunk.content)
+                    parts.append(text)
+                    size += len(text)
+                    if size > MAX_REPLY_CHARS:
+                        break  # endless output: what came so far is all that will be parsed anyway
+            box["text"] = "".join(parts)[:MAX_REPLY_CHARS]
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="llm-reply", daemon=True).start()
+    if not done.wait(deadline):
+        cancelled.set()
+        raise LLMDeadlineError(f"no complete reply within {deadline:g} s (a deadline for the whole answer)")
+    if "error" in box:
+        raise box["error"]
+    return box["text"]
+
+
+def json_object_with(text: str, key: str) -> dict | None:
+    """The first JSON object in `text` that has `key`, wherever it sits: after prose that itself holds braces
+    ("예시 {상품} 입니다 {"products": [...]}"), inside a ```json fence, or alone. None when there is none."""
+    decoder = json.JSONDecoder()
+    text = text[:MAX_REPLY_CHARS]
+    start, tries = text.find("{"), 0
+    while start != -1 and tries < 200:  # a bound on the work a hostile reply full of braces can cause
+        tries += 1
+        try:
+            value, end = decoder.raw_decode(text, start)
+        except ValueError:
+            start = text.find("{", start + 1)
+            continue
+        if isinstance(value, dict) and key in value:
+            return value
+        start = text.find("{", end)  # a whole object without the key: look after it
+    return None
