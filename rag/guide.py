@@ -31,7 +31,6 @@ from pathlib import Path
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from .answer import Answer, Recommendation, render_sections
-from .aspects import ASPECTS
 from .checks import CITATION, check_text, is_order, question_numbers
 from .composer import GroundedComposer
 from .constraints import Constraints
@@ -257,9 +256,9 @@ class ShoppingGuide:
 
     @functools.cached_property
     def _own_vocabulary(self) -> frozenset[str]:
-        """Nouns any reason may use without evidence: the guide's own words (its prompt, the aspect names)."""
-        words = [self.prompt.system, self.prompt.user, *ASPECTS, *(w for ws in ASPECTS.values() for w in ws)]
-        return frozenset(n for w in words for n in self._nouns(w))
+        """Nouns any reason may use without evidence: the guide's own words to the model (리뷰, 상품, 가격, 평점 …).
+        Not the aspect vocabulary: '방수' or '배터리' is a claim about a product and needs that product's evidence."""
+        return frozenset(n for text in (self.prompt.system, self.prompt.user) for n in self._nouns(text))
 
     def _evidence(self, recs: Sequence[Recommendation]) -> str:
         data = [

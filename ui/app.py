@@ -85,8 +85,17 @@ def load_guide(config: AppConfig) -> tuple[ShoppingGuide, str | None]:
     index = str(config.index.resolve())  # the cache key: an updated index (a new symlink target) is reopened
     try:
         guide = open_guide(index, config.top_k)
-    except IndexOpenError as exc:
-        st.error(f"인덱스를 열 수 없어요.\n\n{md(exc)}", icon=":material/error:")
+    except Exception as exc:  # never a traceback page: the visitor reads what to do, the log keeps the details
+        if isinstance(exc, IndexOpenError):  # our own message: what is wrong and what to run
+            logger.warning("cannot open the index %s: %s", index, exc)
+            st.error(f"인덱스를 열 수 없어요.\n\n{md(exc)}", icon=":material/error:")
+        else:
+            logger.exception("opening the index %s failed", index)
+            st.error(
+                f"인덱스를 열 수 없어요: 인덱스 폴더가 손상됐거나 이 버전과 맞지 않아요 ({type(exc).__name__}). "
+                "자세한 내용은 서버 로그에 남겼어요. 인덱스를 다시 만들어 주세요.",
+                icon=":material/error:",
+            )
         st.markdown("데모 카탈로그로 만들거나, 내 데이터로 만든 뒤 다시 여세요:")
         where = config.index
         st.code(f"python -m ingest --demo --index {where}\npython -m ingest my_shop/ --index {where}", "bash")
