@@ -67,3 +67,65 @@ def test_review_mentions_take_the_clause_polarity_over_the_rating():
     review = Review("R1", "P1", 4, "디자인은 예쁜데 무거워요. 배송은 빨랐어요", helpful=2)
     mentions = {m.aspect: m.polarity for m in review_mentions(review)}
     assert mentions == {"디자인": 1, "무게": -1, "배송": 1}
+
+
+# ---- claim-level checks (issue 15) ----
+
+CONTENT_TAGS = {"NNG", "NNP", "SL"}
+
+
+def _nouns(analyzer):
+    return lambda text: [t.form.lower() for t in analyzer.tokens(text) if t.tag in CONTENT_TAGS]
+
+
+def _why(text: str, rec: Recommendation = REC) -> list[str]:
+    return [why for _, why in check_text(text, rec, {"R1"}, set()).dropped]
+
+
+def test_prices_in_words_are_read_and_checked():
+    # before: only digits were looked at, so every one of these passed
+    assert _kept("가격은 이만 구천구백 원이에요.") == ["가격은 이만 구천구백 원이에요."]  # true, in words
+    assert _kept("약 3만원이에요.") == ["약 3만원이에요."]  # said approximately, within 5 %
+    assert _why("가격은 만 이천 원이에요.") == ["price 12,000원 is not P1's price"]
+    assert _why("2만 정도면 사요.") == ["price 20,000원 is not P1's price"]  # a bare 만 amount is money
+    assert _why("3만원이에요.") == ["price 30,000원 is not P1's price"]  # stated exactly, and wrong
+    assert _why("리뷰가 세 개 있어요.") == []  # 3 reviews: true
+    assert _why("리뷰가 열 개 있어요.") == ["count '10개' is not in P1's statistics"]
+
+
+def test_foreign_currency_and_substrings_do_not_vouch_for_a_number():
+    rec = Recommendation(**{**REC.__dict__, "citations": [Citation("R1", "P1", "필터 12개 들어 있어요", 5, 5)]})
+    # before: "$12" passed because the grounded text contains "12개" (a substring test)
+    assert _why("단돈 $12예요.", rec) == ["states a price in another currency; P1's price is in won"]
+    assert _why("12달러면 사요.", rec) == ["states a price in another currency; P1's price is in won"]
+    assert _why("12시간 연속 사용돼요.", rec) == ["number 12 appears nowhere in P1's data with that unit"]
+    assert _why("필터가 12개 들어 있어요.", rec) == []  # the same number with the same unit: the evidence says it
+
+
+def test_orders_and_adverts_are_dropped():
+    # before: "이 상품이 최고예요. 지금 바로 구매하세요!" passed every check
+    assert _kept("이 상품이 최고예요. 지금 바로 구매하세요!") == []
+    assert _why("자세한 건 https://x.example 에서 확인하세요.")[0].startswith("promotes")
+    assert _why("꼭 사세요.") == ["tells the shopper what to do (an imperative, not a product fact)"]
+    assert _kept("소음이 거의 없다는 리뷰가 있어요 [리뷰:R1].") == ["소음이 거의 없다는 리뷰가 있어요 [리뷰:R1]."]
+
+
+def test_claims_no_evidence_supports_are_dropped(analyzer):
+    nouns = _nouns(analyzer)
+    allowed = {"리뷰", "상품", "가격"}
+
+    def why(text: str) -> list[str]:
+        return [w for _, w in check_text(text, REC, {"R1"}, set(), nouns=nouns, allowed=allowed).dropped]
+
+    # an invented feature: nothing the model was shown mentions it
+    assert why("UV 살균 기능이 있어서 위생적이에요.") == [
+        "claims uv, 살균, 기능, 위생, which P1's evidence never mention"
+    ]
+    # a sentence that cites must be supported by the review it cites, not by the product's other evidence
+    assert why("물통이 작다는 리뷰가 있어요 [리뷰:R1].") == ["claims 물통, which the cited reviews never mention"]
+    assert why("소음이 거의 없어서 자취방에서 틀고 잔다는 리뷰가 있어요 [리뷰:R1].") == []
+    assert why("미니웨이브 가습기는 3L 용량이에요.") == ["claims 용량, which P1's evidence never mention"]
+    assert why("미니웨이브 가습기예요.") == []
+    report = check_text("좋아요.", REC, {"R1"}, set(), nouns=nouns)
+    assert report.checks == ("instructions", "promotion", "citations", "numbers", "support")
+    assert "support" not in check_text("좋아요.", REC, {"R1"}, set()).checks  # said only when it ran

@@ -9,17 +9,24 @@ import socket
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from rag.llm import (
     PRESETS,
     GGUFChatModel,
     LLMConfig,
+    LLMDeadlineError,
     LLMError,
     config_from_preset,
     describe,
+    json_object_with,
     make_chat_model,
+    reply_within,
     resolve_api_key,
 )
 
@@ -177,6 +184,83 @@ def test_hung_endpoint_gives_up_after_the_timeout():
         with pytest.raises(openai.APITimeoutError):
             chat.invoke("안녕하세요")
         assert 0.9 < time.perf_counter() - started < 4
+
+
+# --- a total deadline per reply, robust JSON (fast) ----------------------------------------------------------------
+
+
+class TickingModel(BaseChatModel):
+    """Streams one chunk each time `tick` is set; records whether its stream was closed by the consumer."""
+
+    tick: Any
+    sent: int = 0
+    closed: bool = False
+
+    @property
+    def _llm_type(self) -> str:
+        return "ticking"
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs) -> ChatResult:
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content="".join(self._stream(messages))))])
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
+        try:
+            for i in range(1000):
+                self.tick.wait(30)
+                self.tick.clear()
+                self.sent += 1
+                yield ChatGenerationChunk(message=AIMessageChunk(content=f"{i} "))
+        except GeneratorExit:
+            self.closed = True
+            raise
+
+
+class FailingModel(BaseChatModel):
+    @property
+    def _llm_type(self) -> str:
+        return "failing"
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs) -> ChatResult:
+        raise ConnectionError("server went away")
+
+
+def test_reply_within_enforces_one_deadline_for_the_whole_reply_and_closes_the_stream():
+    tick = threading.Event()
+    model = TickingModel(tick=tick)
+    tick.set()  # one chunk arrives, then the server trickles nothing more
+    with pytest.raises(LLMDeadlineError, match=r"no complete reply within 0.3 s"):
+        reply_within(model, "안녕하세요", 0.3)
+    tick.set()  # the next chunk: the abandoned worker takes it, sees the cancel and closes the stream
+    for _ in range(100):
+        if model.closed:
+            break
+        time.sleep(0.05)
+    assert model.closed and model.sent <= 3
+
+
+def test_reply_within_passes_errors_and_whole_replies_through():
+    with pytest.raises(ConnectionError, match="server went away"):
+        reply_within(FailingModel(), "안녕", 5)
+    tick = threading.Event()
+
+    class Finite(TickingModel):
+        def _stream(self, messages, stop=None, run_manager=None, **kwargs):
+            yield from (ChatGenerationChunk(message=AIMessageChunk(content=t)) for t in ("가습기", " 추천"))
+
+    assert reply_within(Finite(tick=tick), "안녕", 5) == "가습기 추천"
+    with pytest.raises(ValueError, match="deadline must be > 0 seconds, got 0"):
+        reply_within(Finite(tick=tick), "안녕", 0)
+
+
+def test_json_object_with_finds_the_object_after_prose_with_braces():
+    products = {"products": [{"product_id": "P1", "reason": "조용해요"}]}
+    import json
+
+    text = json.dumps(products, ensure_ascii=False)
+    assert json_object_with("형식은 {product_id, reason} 입니다. " + text, "products") == products
+    assert json_object_with('예시 {"a": 1} 다음이 답이에요\n```json\n' + text + "\n```", "products") == products
+    assert json_object_with("JSON이 없어요 {깨진", "products") is None
+    assert json_object_with("{" * 50_000 + text, "products") is None  # a bounded search, not 50,000 parses
 
 
 # --- a real model in-process (slow) ---------------------------------------------------------------------------------

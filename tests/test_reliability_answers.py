@@ -17,6 +17,7 @@ import pytest
 from langchain_core.language_models import BaseChatModel, FakeListChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import Field
 
 from ingest.readers import discover
 from ingest.validate import validate
@@ -40,8 +41,9 @@ def trust_index(tmp_path_factory, analyzer, embedder) -> Path:
     folder = tmp_path_factory.mktemp("trust")
     for name in ("products.jsonl", "reviews.jsonl", "events.jsonl"):
         shutil.copy(SHOP / name, folder / name)
-    product = {"product_id": "X1", "name": f"초음파 가습기 {RLO}dlrow olleh{PDF} 5L", "category": "가전>계절가전>가습기",
-               "brand": "클린미스트", "price": 45_000, "description": "대용량 초음파 가습기", "in_stock": True}  # fmt: skip
+    product = {"product_id": "X1", "name": f"초음파 가습기 {RLO}dlrow olleh{PDF} 5L", "brand": "클린미스트",
+               "category": "가전>계절가전>가습기", "price": 45_000, "description": "대용량 초음파 가습기",
+               "in_stock": True}  # fmt: skip
     reviews = [("X1-r1", f"조용해요 {RLO}요아좋{PDF} 자취방 가습기"), ("X1-r2", LONG_REVIEW), ("X1-r3", INJECTED)]
     with open(folder / "products.jsonl", "a", encoding="utf-8") as f:
         f.write(json.dumps(product, ensure_ascii=False) + "\n")
@@ -104,7 +106,7 @@ def test_a_question_of_the_wrong_type_is_a_type_error(guide):
         guide.ask(123)
     with pytest.raises(TypeError, match=r"got bytes; decode it first"):
         guide.ask("가습기".encode())
-    with pytest.raises(TypeError, match='takes {"question": str'):
+    with pytest.raises(TypeError, match=r'takes \{"question": str'):
         guide.as_runnable().invoke("가습기")
 
 
@@ -190,7 +192,10 @@ def test_numbers_in_words_and_invented_features_are_dropped_true_claims_kept(gui
     answer = with_model(guide, FakeListChatModel(responses=[reply(("P1", reason))])).ask("자취방에서 쓸 조용한 가습기")
     rec = next(r for r in answer.recommendations if r.product_id == "P1")
     assert rec.reason_source == "llm"
-    assert rec.reason == "소음이 거의 없어서 자취방에서 틀고 잔다는 리뷰가 있어요 [리뷰:R1]. 가격은 이만 구천구백 원이에요."
+    assert (
+        rec.reason
+        == "소음이 거의 없어서 자취방에서 틀고 잔다는 리뷰가 있어요 [리뷰:R1]. 가격은 이만 구천구백 원이에요."
+    )
     assert answer.dropped == 3 and p1.price == 29_900
 
 
@@ -211,7 +216,9 @@ def test_a_reply_with_prose_and_braces_before_the_json_is_used(guide):
     # before: the greedy {.*} match spanned both objects and the whole reply was thrown away
     base = guide.ask("자취방에서 쓸 조용한 가습기")
     pid = base.recommendations[0].product_id
-    text = "요청하신 형식 {products: [...]} 으로 답합니다.\n```json\n" + reply((pid, "가격은 29,900원이에요.")) + "\n```"
+    text = (
+        "요청하신 형식 {products: [...]} 으로 답합니다.\n```json\n" + reply((pid, "가격은 29,900원이에요.")) + "\n```"
+    )
     answer = with_model(guide, FakeListChatModel(responses=[text])).ask("자취방에서 쓸 조용한 가습기")
     assert answer.recommendations[0].reason == "가격은 29,900원이에요."
     assert answer.recommendations[0].reason_source == "llm" and answer.notice is None
@@ -220,7 +227,7 @@ def test_a_reply_with_prose_and_braces_before_the_json_is_used(guide):
 class RecordingModel(BaseChatModel):
     """Keeps the messages it was sent; replies with an empty object."""
 
-    seen: list = []
+    seen: list = Field(default_factory=list)
 
     @property
     def _llm_type(self) -> str:

@@ -51,7 +51,7 @@ def test_an_edited_price_is_refused(copy, analyzer, embedder):
     db.execute("UPDATE products SET price = 1 WHERE product_id = 'P1'")
     db.commit()
     db.close()
-    with pytest.raises(IndexOpenError, match="catalog.sqlite does not match its checksum"):
+    with pytest.raises(IndexOpenError, match=r"catalog.sqlite does not match its checksum"):
         HybridIndex.open(copy, analyzer=analyzer, embedder=embedder)
 
 
@@ -87,13 +87,13 @@ def test_the_manifest_cannot_point_the_loader_at_a_model_folder_outside_the_allo
     point_at(evil)
     with pytest.raises(IndexOpenError, match=r"asks for the model folder .*evil_model.*outside the allowed"):
         HybridIndex.open(copy, analyzer=analyzer)
-    with pytest.raises(IndexOpenError, match="outside the allowed model folders"):
+    with pytest.raises(IndexOpenError, match=r"outside the allowed model folders"):
         HybridIndex.open(copy, analyzer=analyzer, model_dirs=[models])
     point_at(models / ".." / "evil_model")  # a way out of the allowed folder is resolved first
-    with pytest.raises(IndexOpenError, match="outside the allowed model folders"):
+    with pytest.raises(IndexOpenError, match=r"outside the allowed model folders"):
         HybridIndex.open(copy, analyzer=analyzer, model_dirs=[models])
     point_at(models / "ko-model")  # inside the allow-list the loader goes on (and names the missing folder)
-    with pytest.raises(FileNotFoundError, match="ko-model.*does not exist"):
+    with pytest.raises(FileNotFoundError, match=r"ko-model.*does not exist"):
         HybridIndex.open(copy, analyzer=analyzer, model_dirs=[models])
 
 
@@ -101,7 +101,7 @@ def test_a_damaged_sqlite_header_is_an_index_error_not_a_database_error(copy, an
     # before: HybridIndex.open passed and the first query raised sqlite3.DatabaseError (a traceback page)
     with open(copy / "catalog.sqlite", "r+b") as f:
         f.write(b"garbage garbage!")
-    with pytest.raises(IndexOpenError, match="catalog.sqlite does not match its checksum"):
+    with pytest.raises(IndexOpenError, match=r"catalog.sqlite does not match its checksum"):
         ShoppingGuide.from_index(copy, analyzer=analyzer, embedder=embedder)
     with pytest.raises(IndexOpenError, match=r"is damaged \(file is not a database\)"):  # even without hashing
         HybridIndex.open(copy, analyzer=analyzer, embedder=embedder, verify="sizes")
@@ -131,13 +131,13 @@ def test_the_manifest_cannot_list_files_outside_the_folder(copy, analyzer, embed
     outside = Path("/etc/hostname")
     entry = {"bytes": outside.stat().st_size if outside.exists() else 0, "sha256": "0"}
     _edit_manifest(copy, lambda m: m["files"].update({"../../../../etc/hostname": entry}))
-    with pytest.raises(IndexOpenError, match="a path outside the index folder"):
+    with pytest.raises(IndexOpenError, match=r"a path outside the index folder"):
         HybridIndex.open(copy, analyzer=analyzer, embedder=embedder)
 
 
 def test_an_unlisted_file_where_bm25s_reads_is_refused(copy, analyzer, embedder):
     (copy / "sparse" / "nonoccurrence_array.index.npy").write_bytes(b"\x93NUMPY")
-    with pytest.raises(IndexOpenError, match="sparse/nonoccurrence_array.index.npy is not in the manifest"):
+    with pytest.raises(IndexOpenError, match=r"sparse/nonoccurrence_array.index.npy is not in the manifest"):
         HybridIndex.open(copy, analyzer=analyzer, embedder=embedder)
 
 
@@ -153,15 +153,15 @@ def test_large_files_are_checked_by_a_sampled_digest_the_catalog_always_whole(co
     with open(dense, "r+b") as f:  # the first sampled block: zeroed vectors
         f.seek(100)
         f.write(b"\0" * 64)
-    with pytest.raises(IndexOpenError, match="dense.faiss does not match its checksum"):
+    with pytest.raises(IndexOpenError, match=r"dense.faiss does not match its checksum"):
         HybridIndex.open(copy, analyzer=analyzer, embedder=embedder)
     dense.write_bytes(original)
     # a review edit inside the catalog is caught whatever its place: the catalog is never sampled
     _replace_same_size(copy / "catalog.sqlite", "자취방에서", "자취방애서")
-    with pytest.raises(IndexOpenError, match="catalog.sqlite does not match its checksum"):
+    with pytest.raises(IndexOpenError, match=r"catalog.sqlite does not match its checksum"):
         HybridIndex.open(copy, analyzer=analyzer, embedder=embedder)
 
 
 def test_bad_verify_mode_lists_the_valid_ones(copy, analyzer, embedder):
-    with pytest.raises(ValueError, match="verify must be one of fast, full, sizes, got 'quick'"):
+    with pytest.raises(ValueError, match=r"verify must be one of fast, full, sizes, got 'quick'"):
         HybridIndex.open(copy, analyzer=analyzer, embedder=embedder, verify="quick")
