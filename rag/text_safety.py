@@ -31,6 +31,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+has_bidi = _BIDI.search  # the hot path when reading a catalog: most texts have none
+
+
 def neutralize_bidi(text: str) -> str:
     """`text` without bidirectional embedding, override and isolate controls (a no-op copy-free path when none)."""
     return _BIDI.sub("", text) if _BIDI.search(text) else text

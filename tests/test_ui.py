@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import socket
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -241,6 +242,42 @@ def test_a_damaged_index_is_a_message_not_a_traceback(shop_index_path, tmp_path,
     (broken / "dense.faiss").write_bytes(b"not faiss")
     at = start(monkeypatch, broken)
     assert "인덱스를 열 수 없어요" in at.error[0].value and "python -m ingest" in plain(at.error[0].value)
+
+
+def test_a_damaged_sqlite_header_or_analyzer_config_is_a_korean_message(shop_index_path, tmp_path, monkeypatch):
+    # before: DatabaseError / TypeError tracebacks with file paths on the visitor's page
+    header = tmp_path / "header"
+    shutil.copytree(Path(shop_index_path).resolve(), header)
+    with open(header / "catalog.sqlite", "r+b") as f:
+        f.write(b"garbage garbage!")
+    config = tmp_path / "config"
+    shutil.copytree(Path(shop_index_path).resolve(), config)
+    manifest = json.loads((config / "manifest.json").read_text(encoding="utf-8"))
+    manifest["analyzer"]["config"] = {"keep_tags": 5}
+    (config / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    for broken, detail in ((header, "catalog.sqlite does not match its checksum"), (config, "analyzer config")):
+        at = start(monkeypatch, broken)
+        assert "인덱스를 열 수 없어요" in at.error[0].value and detail in plain(at.error[0].value)
+        assert "Traceback" not in texts(at) and not at.chat_input
+
+
+def test_an_unexpected_failure_while_opening_is_a_message_and_the_log_keeps_it(
+    shop_index_path, tmp_path, monkeypatch, caplog
+):
+    from rag.guide import ShoppingGuide
+
+    index = tmp_path / "odd"
+    shutil.copytree(Path(shop_index_path).resolve(), index)
+
+    def fail(*args, **kwargs):
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr(ShoppingGuide, "from_index", fail)
+    at = start(monkeypatch, index)
+    shown = plain(at.error[0].value)
+    assert "인덱스를 열 수 없어요" in shown and "서버 로그" in shown and "DatabaseError" in shown
+    assert "malformed" not in shown and str(index) not in shown  # details stay in the log
+    assert any("malformed" in r.getMessage() or "malformed" in str(r.exc_info) for r in caplog.records)
 
 
 def test_an_unreachable_llm_falls_back_to_the_grounded_answer_with_a_warning(shop_index_path, monkeypatch):

@@ -19,7 +19,7 @@ from ..analyzer import AnalyzerConfig, KoreanAnalyzer, kiwi_version
 from ..embedders import EmbedderConfig, make_embedder
 from ..errors import IndexOpenError
 from ..records import Product, Review
-from ..text_safety import neutralize_bidi
+from ..text_safety import has_bidi, neutralize_bidi
 from .build import Existing
 from .catalog import CatalogReader, Document
 from .coverage import DenseCoverage
@@ -195,13 +195,13 @@ def _safe_product(p: Product) -> Product:
 
 
 def _safe_review(r: Review) -> Review:
-    text, option = neutralize_bidi(r.text), neutralize_bidi(r.option)
-    return r if text is r.text and option is r.option else replace(r, text=text, option=option)
+    if has_bidi(r.text) is None and has_bidi(r.option) is None:  # every review is read at open: keep this lean
+        return r
+    return replace(r, text=neutralize_bidi(r.text), option=neutralize_bidi(r.option))
 
 
 def _safe_document(d: Document) -> Document:
-    text = neutralize_bidi(d.text)
-    return d if text is d.text else replace(d, text=text)
+    return d if has_bidi(d.text) is None else replace(d, text=neutralize_bidi(d.text))
 
 
 class SafeCatalogReader(CatalogReader):
