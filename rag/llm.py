@@ -101,7 +101,8 @@ class LLMConfig:
     api_key_env: str | None = None  # openai: the NAME of the environment variable holding the key, never the key
     temperature: float = 0.2
     max_tokens: int = 800
-    timeout: float = 30.0  # openai: seconds per request
+    timeout: float = 30.0  # openai: seconds per read (a trickling server resets it: see `deadline`)
+    deadline: float = 45.0  # seconds for a whole answer's reply, however it arrives (ShoppingGuide.llm_deadline)
     model_path: str | None = None  # gguf: a local .gguf file
     n_ctx: int = 4096  # gguf: context window, prompt plus answer
     n_threads: int = _GGUF_THREADS  # gguf: CPU threads
@@ -127,6 +128,7 @@ class LLMConfig:
             ("temperature", 0.0 <= self.temperature <= 2.0, "between 0 and 2"),
             ("max_tokens", self.max_tokens >= 1, "≥ 1"),
             ("timeout", self.timeout > 0, "> 0 seconds"),
+            ("deadline", self.deadline > 0, "> 0 seconds"),
             ("n_threads", self.n_threads >= 1, "≥ 1"),
         ):
             if not ok:

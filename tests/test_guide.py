@@ -76,7 +76,7 @@ def test_checks_catch_fabricated_citations_products_and_numbers(guide):
             {
                 "product_id": rec.product_id,
                 "reason": (
-                    f"밤에도 조용하다는 리뷰가 많아요 [리뷰:{good}]. "
+                    f"조용하다는 리뷰가 많아요 [리뷰:{good}]. "  # not "밤에도": the quote never says 밤
                     f"가격은 {rec.price + 10_000:,}원이에요. "  # wrong price
                     "평점 4.9점으로 최고예요. "  # wrong rating
                     f"다른 분도 만족했어요 [리뷰:{other}]. "  # another product's review
@@ -90,7 +90,7 @@ def test_checks_catch_fabricated_citations_products_and_numbers(guide):
         "자취방에서 쓸 조용한 가습기"
     )
     first = answer.recommendations[0]
-    assert first.reason_source == "llm" and first.reason == f"밤에도 조용하다는 리뷰가 많아요 [리뷰:{good}]."
+    assert first.reason_source == "llm" and first.reason == f"조용하다는 리뷰가 많아요 [리뷰:{good}]."
     assert answer.dropped == 5 and "5개를 빼고" in answer.notice
     assert "NOT-RETRIEVED-1" not in {r.product_id for r in answer.recommendations}
 

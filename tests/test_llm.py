@@ -75,6 +75,7 @@ def _closed_port() -> int:
         ({"backend": "gguf", "model_path": "m.gguf", "n_threads": 0}, "n_threads must be ≥ 1, got 0"),
         ({"backend": "gguf", "model_path": "m.gguf", "max_tokens": 512, "n_ctx": 512}, "must be below n_ctx (512)"),
         ({"base_url": "http://h/v1", "model": "m", "timeout": 0}, "timeout must be > 0 seconds, got 0"),
+        ({"base_url": "http://h/v1", "model": "m", "deadline": -1}, "deadline must be > 0 seconds, got -1"),
         ({"base_url": "http://h/v1", "model": "m", "preset": "solar"}, "valid presets: upstage-solar, hyperclova-x"),
     ],
 )

@@ -70,8 +70,8 @@ def test_index_built_with_a_local_model_round_trips(tiny_model, tmp_path, shop_d
     assert abs(float((vectors**2).sum(axis=1)[0]) - 1.0) < 1e-4  # normalised for inner-product search
     path = tmp_path / "idx"
     build_index(path, list(shop_data.products.values()), shop_data.reviews, shop_data.events, analyzer, st)
-    # opened without an embedder, the index rebuilds its own from the manifest's config
-    index = HybridIndex.open(path)
+    # opened without an embedder, the index rebuilds its own from the manifest's config (from allowed folders only)
+    index = HybridIndex.open(path, model_dirs=[tiny_model.parent])
     assert index.embedder.embedder_id == st.embedder_id and index.dense.d == 32
     _, ids = index.dense.search(index.embedder.embed_query_array("가습기").reshape(1, -1), 3)
     assert all(index.catalog.document(int(i)) is not None for i in ids[0])

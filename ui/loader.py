@@ -95,7 +95,7 @@ def guide_with_llm(index: str, top_k: int, llm: LLMConfig, _api_key: str | None)
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     chat = make_chat_model(llm, api_key=_api_key)
     base = open_guide(index, top_k)
-    return ShoppingGuide(base.searcher, base.composer, chat, llm_label(llm), base.top_k)
+    return ShoppingGuide(base.searcher, base.composer, chat, llm_label(llm), base.top_k, llm_deadline=llm.deadline)
 
 
 @dataclass(frozen=True)
