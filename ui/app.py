@@ -40,6 +40,7 @@ from rag.constraints import Constraints  # noqa: E402
 from rag.errors import IndexOpenError, ShoppingGuideError  # noqa: E402
 from rag.guide import ShoppingGuide, Turn  # noqa: E402
 from rag.llm import describe, resolve_api_key  # noqa: E402
+from rag.text_safety import QUESTION_CHARS  # noqa: E402
 from ui import state  # noqa: E402
 from ui.cards import render_answer  # noqa: E402
 from ui.config import AppConfig, config_from  # noqa: E402
@@ -49,7 +50,7 @@ from ui.text import md, md_block  # noqa: E402
 
 logger = logging.getLogger("ui.app")
 
-MAX_QUESTION_CHARS = 300  # a shopping question fits; longer input is cut here and the shopper is told
+MAX_QUESTION_CHARS = QUESTION_CHARS  # the library's own bound; longer input is cut here and the shopper is told
 MAX_INPUT_CHARS = 5000  # the chat box itself refuses more
 NO_LLM = "근거 기반 기본 답변 (LLM 없음)"
 EXAMPLES = (  # shown as buttons on the demo catalog
