@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .facets import Facet
+from .facets import NOT_OWN_KEYS, Facet
 from .records import Product
 
 
@@ -139,16 +139,21 @@ class CatalogShape:
         return {d: tuple(sorted(keys, key=lambda k: (-keys[k], k))) for d, keys in sorted(counts.items())}
 
     def usual_key(self, dimension: str, category_prefix: str = "") -> str | None:
-        """The key most products under the prefix state the dimension with: a `key_hint` for a spec without one."""
+        """The key most products under the prefix state the dimension with: a `key_hint` for a spec without one.
+        Keys of what a product bears or suits (`rag.facets.NOT_OWN_KEYS`: 최대하중, 권장…) are not its usual key."""
         keys = self.dimensions(category_prefix).get(dimension, ())
-        return keys[0] if keys else None
+        own = [k for k in keys if not any(word in k for word in NOT_OWN_KEYS)]
+        return own[0] if own else None
 
     def value_range(self, dimension: str, category_prefix: str = "", key: str = "") -> tuple[float, float] | None:
-        """(smallest, largest) stated value of a dimension under the prefix (optionally for one key), canonical unit."""
+        """(smallest, largest) stated value of a dimension under the prefix, canonical unit: for one key, or over the
+        keys that say what the products are (not `NOT_OWN_KEYS`: a stroller's 사용연령 22kg is no stroller weight)."""
         lows, highs = [], []
         for cat in self.under(category_prefix):
             for f in cat.facets:
-                if f.kind == "number" and f.dimension == dimension and (not key or f.key == key) and f.low is not None:
+                if f.kind != "number" or f.dimension != dimension or f.low is None or f.derived:
+                    continue
+                if (key and f.key == key) or (not key and not any(word in f.key for word in NOT_OWN_KEYS)):
                     lows.append(f.low)
                     highs.append(f.high if f.high is not None else f.low)
         return (min(lows), max(highs)) if lows else None

@@ -88,6 +88,7 @@ _BARE_NUMBER_RE = re.compile(rf"(?<![\w.])(?P<a>{_NUMBER})(?:\s*[~〜–-]\s*(?P
 _KEY_UNIT_RE = re.compile(r"(?:[\(\[_\s]\s*|^)(?P<unit>[^\s\(\)\[\]_]+?)\s*[\)\]]?$")
 _TIMES_RE = re.compile(r"^\s*[x×X*]\s*$")
 _FILLER = frozenset({"약", "최대", "최소", "최저", "총", "기준", "이상", "이하", "~"})
+_UNKNOWN = frozenset({"n/a", "na", "null", "none", "unknown", "tbd", "미정", "미상", "정보 없음", "정보없음"})
 _MAX_OPTION_WORDS = 3
 _MAX_OPTION_CHARS = 20
 _AXES = {2: ("가로", "세로"), 3: ("가로", "세로", "높이")}
@@ -159,7 +160,10 @@ def _items(text: str, key_unit: str | None, money: bool = True) -> list[_Item]:
     def free(start: int, end: int) -> bool:
         return all(end <= it.start or start >= it.end for it in items)
 
-    for s in parse_sizes(text):
+    sizes = parse_sizes(text)
+    if not sizes and key_unit and unit_dimension(key_unit) == "length" and text[-1:].isdigit():
+        sizes = [replace(z, end=min(z.end, len(text))) for z in parse_sizes(text + key_unit)]  # '크기(cm): 180x135'
+    for s in sizes:
         labels = s.labels if any(s.labels) else _AXES.get(len(s.values), ("",) * len(s.values))
         for i, v in enumerate(s.values):
             name = _AXIS_NAMES.get(labels[i], labels[i])
@@ -276,7 +280,8 @@ def _numeric(pid: str, key: str, raw: str, main: str, details: list[str], key_un
 
 
 def _multiplied(pid: str, key: str, raw: str, main: str, items: list[_Item], facets: list[Facet]) -> list[Facet]:
-    """'100g x 20팩' → 2,000 g 총 first (the main reading), then 100 g per pack (derived) and 20 packs."""
+    """'100g x 20팩' → 2,000 g 총 first (the main reading), then 100 g per pack (derived) and 20 packs; '100매 x 10팩'
+    → 1,000 매 총, with 100 per pack and the 10 packs derived (one dimension: the total is the count)."""
     for a, b in itertools.pairwise(items):
         if (
             b.dimension != "count"
@@ -295,6 +300,9 @@ def _multiplied(pid: str, key: str, raw: str, main: str, items: list[_Item], fac
                     total,
                     replace(f, qualifier=", ".join(x for x in (per, f.qualifier) if x), source=key),
                 ]
+                if a.dimension == "count":
+                    packs = next(j for j, g in enumerate(facets) if g.low == b.low and not g.source and g is not total)
+                    facets[packs] = replace(facets[packs], qualifier=main[b.start : b.end], source=key)
                 break
     return facets
 
@@ -322,10 +330,10 @@ def _typed_value(pid: str, key: str, value: object) -> list[Facet]:
     if isinstance(value, list | tuple) and all(isinstance(v, str | int | float) for v in value) and value:
         return [Facet(pid, key, "enum", ", ".join(map(str, value)), options=tuple(str(v).strip() for v in value))]
     if not isinstance(value, str):
-        return [Facet(pid, key, "text", str(value))]
+        return [Facet(pid, key, "text", "" if value is None else str(value))]
     raw = value.strip()
-    if not raw:
-        return [Facet(pid, key, "text", raw)]
+    if not re.search(r"[\w%]", raw) or raw.lower() in _UNKNOWN:
+        return [Facet(pid, key, "text", raw)]  # '', '-', '???', 'N/A': says nothing, kept as written
     main, details = _split_details(raw)
     polar = _polarity(key, main)
     if polar is not None:
@@ -343,6 +351,10 @@ def _typed_value(pid: str, key: str, value: object) -> list[Facet]:
                 continue  # '280g(1개)': says what the number is per, already in the qualifier
             if not any(_same(f, g) for g in main_facets + derived):
                 derived.append(replace(f, source=key, qualifier=f.qualifier or d))
+                first = main_facets[0]
+                if first.dimension == f.dimension and first.dimension:  # '7시간(케이스 포함 28시간)': about the 28
+                    parts = [q for q in first.qualifier.split(", ") if q != d]
+                    main_facets[0] = replace(first, qualifier=", ".join(parts))
     derived += _derived_flags(pid, key, raw)
     return main_facets + [f for f in derived if not any(_same(f, g) for g in main_facets)]
 
@@ -423,7 +435,7 @@ USUAL_KEYS: dict[str, tuple[str, ...]] = {
 }
 # keys that state what a product bears or suits rather than what it is ('최대하중 100kg' is no weight of the chair,
 # '사용연령 ~36개월, 20kg' no weight of the carrier): used for a spec only when the spec's hint names them
-_NOT_OWN = ("하중", "허용", "권장", "대상", "연령")
+NOT_OWN_KEYS = ("하중", "허용", "권장", "대상", "연령")
 _NUMERIC_KINDS = ("number", "range")
 
 
@@ -435,15 +447,17 @@ def _hint_matches(f: Facet, hint: str) -> bool:
 def _candidates(facets: Sequence[Facet], dimension: str, key_hint: str) -> list[Facet] | None:
     """The facets a spec on `dimension` is about, or None when the product does not state it.
 
-    A hint picks facets by key ('두께', '내수압'), else by qualifier ('한쪽', '케이스 포함'); a hint that names
-    nothing in this product counts as unstated, unless it is one of the dimension's usual keys ('무게' on a
-    product that says 중량). Without a hint: the main readings under the dimension's usual key, else all main
-    readings of the dimension except under keys of what it bears or suits (`_NOT_OWN`); derived readings (the 35 dB
-    of 'ANC 최대 -35dB') and those keys are used only when a hint names them."""
+    A hint picks facets by key ('두께', '내수압'; a key equal to it before keys containing it), else by qualifier
+    ('한쪽', '케이스 포함'); a hint that names nothing in this product counts as unstated, unless it is one of the
+    dimension's usual keys ('무게' on a product that says 중량). Without a hint: the main readings under the
+    dimension's usual key ('권장인원' for people), else all main readings of the dimension except under keys of
+    what the product bears or suits (`NOT_OWN_KEYS`); derived readings (the 35 dB of 'ANC 최대 -35dB') and those
+    keys only by hint."""
     found = [f for f in facets if f.kind in _NUMERIC_KINDS and f.dimension == dimension and f.low is not None]
     hint = re.sub(r"\s+", "", key_hint or "")
     if hint:
-        by_key = [f for f in found if _hint_matches(f, hint)]
+        exact = [f for f in found if re.sub(r"\s+", "", f.key) == hint]  # '길이' is not '수납길이'
+        by_key = exact or [f for f in found if _hint_matches(f, hint)]
         if by_key:
             return by_key
         by_qualifier = [f for f in found if hint in re.sub(r"\s+", "", f.qualifier)]
@@ -451,9 +465,9 @@ def _candidates(facets: Sequence[Facet], dimension: str, key_hint: str) -> list[
             return by_qualifier
         if not any(hint in word or word in hint for word in USUAL_KEYS.get(dimension, ())):
             return None
-    main = [f for f in found if not f.source and not any(word in f.key for word in _NOT_OWN)]
+    main = [f for f in found if not f.source]
     usual = [f for f in main if any(word in f.key.lower() for word in USUAL_KEYS.get(dimension, ()))]
-    return usual or main or None
+    return usual or [f for f in main if not any(word in f.key for word in NOT_OWN_KEYS)] or None
 
 
 def _closest(facets: list[Facet], value: float) -> Facet:
