@@ -301,8 +301,11 @@ def _multiplied(pid: str, key: str, raw: str, main: str, items: list[_Item], fac
                     replace(f, qualifier=", ".join(x for x in (per, f.qualifier) if x), source=key),
                 ]
                 if a.dimension == "count":
-                    packs = next(j for j, g in enumerate(facets) if g.low == b.low and not g.source and g is not total)
-                    facets[packs] = replace(facets[packs], qualifier=main[b.start : b.end], source=key)
+                    packs = next(
+                        (j for j, g in enumerate(facets) if g.low == b.low and not g.source and g is not total), None
+                    )
+                    if packs is not None:
+                        facets[packs] = replace(facets[packs], qualifier=main[b.start : b.end], source=key)
                 break
     return facets
 
@@ -356,6 +359,8 @@ def _typed_value(pid: str, key: str, value: object) -> list[Facet]:
                     parts = [q for q in first.qualifier.split(", ") if q != d]
                     main_facets[0] = replace(first, qualifier=", ".join(parts))
     derived += _derived_flags(pid, key, raw)
+    if not key:  # a derived facet names the key it came from; an attribute without a key keeps its main reading
+        return main_facets
     return main_facets + [f for f in derived if not any(_same(f, g) for g in main_facets)]
 
 

@@ -12,6 +12,7 @@ import pytest
 from ingest.demo import DEMO_DATA
 from rag.catalog_shape import CatalogShape
 from rag.facets import USUAL_KEYS, Facet, match_requirement, match_spec, spec_value, summarize, type_attributes
+from rag.query import ATTRIBUTES, satisfies_attribute
 from rag.query.model import AttributeRequirement, SpecConstraint
 from rag.records import Product
 
@@ -263,7 +264,7 @@ def test_a_user_catalog_with_other_keys_and_units_goes_through_the_same_rules():
     assert match_requirement(USER_CATALOG[1], f["U2"], wifi) is False
 
 
-@pytest.mark.parametrize("bad", [None, "", "   ", "N/A", "???", {"nested": 1}, float("nan"), "-", "·"])
+@pytest.mark.parametrize("bad", [None, "", "   ", "N/A", "???", {"nested": 1}, float("nan"), "-", "·", [{"a": 1}]])
 def test_bad_values_are_kept_as_text_and_counted(bad):
     facets = type_attributes("B1", {"무게": "300g", "비고": bad})
     assert [f.key for f in facets] == ["무게", "비고"]
@@ -393,6 +394,17 @@ def test_denials_in_place_as_rag_query_reads_them():
     assert match_requirement(jacket, type_attributes("X2", jacket.attributes), washable) is False
     assert match_requirement(Product("X3", "러닝화"), [], waterproof) is None
     assert match_requirement(Product("X4", "방수 러닝화"), [], waterproof) is True  # the name says so
+
+
+def test_match_requirement_agrees_with_the_parsers_reading_on_every_demo_product():
+    """Ranking can switch rag/constraints.py from satisfies_attribute to match_requirement: for the parser's
+    requirement labels they agree on all 132 products (they differ only where a keyed facet says more, such as
+    '향: 무향' for 향, checked above)."""
+    for label, (terms, _) in ATTRIBUTES.items():
+        requirement = AttributeRequirement(label, terms)
+        for pid, product in DEMO.items():
+            ours = match_requirement(product, FACETS[pid], requirement)
+            assert (ours is True) == satisfies_attribute(product, requirement), (label, pid, ours)
 
 
 # --- hard specs are never violated: every numeric facet of the demo, read again independently ----------------------
