@@ -80,9 +80,8 @@ _BARE_POLAR = dict.fromkeys(("o", "y", "yes", "true", "유", "예", "있다"), T
 _THING_RE = re.compile(
     rf"(?<![\w·-])(?P<thing>(?:[가-힣A-Za-z][\w-]*·)*[가-힣A-Za-z][\w-]*)\s*(?P<word>{_POLAR_ALT})(?![가-힣])"
 )
-_GENERIC_THINGS = frozenset(
-    {"사용", "지원", "약간", "거의", "조금", "많이", "전혀", "모두", "일부", "항상"}
-)  # not things
+# words before a polarity word that name no thing ('사용 가능', '거의 없음')
+_GENERIC_THINGS = frozenset({"사용", "지원", "약간", "거의", "조금", "많이", "전혀", "모두", "일부", "항상"})
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _BARE_NUMBER_RE = re.compile(rf"(?<![\w.])(?P<a>{_NUMBER})(?:\s*[~〜–-]\s*(?P<b>{_NUMBER}))?(?![\w.%])")
 _KEY_UNIT_RE = re.compile(r"(?:[\(\[_\s]\s*|^)(?P<unit>[^\s\(\)\[\]_]+?)\s*[\)\]]?$")
@@ -104,8 +103,8 @@ class _Item:
     dimension: str | None
     low: float
     high: float
-    parts: int = 1  # quantities it joins (a range from '/' parts keeps their qualifiers)
-    qualifier: str = ""
+    qualifier: str = ""  # an axis name ('가로'), or what a count of one says it is per ('1팩')
+    axis: bool = False  # one axis of a size: never joined into a range with the others
 
 
 def _split_details(value: str) -> tuple[str, list[str]]:
@@ -163,12 +162,11 @@ def _items(text: str, key_unit: str | None, money: bool = True) -> list[_Item]:
     sizes = parse_sizes(text)
     if not sizes and key_unit and unit_dimension(key_unit) == "length" and text[-1:].isdigit():
         sizes = [replace(z, end=min(z.end, len(text))) for z in parse_sizes(text + key_unit)]  # '크기(cm): 180x135'
-    for s in sizes:
+    for s in sizes:  # the first axis spans the size; the others are empty spans at its start
         labels = s.labels if any(s.labels) else _AXES.get(len(s.values), ("",) * len(s.values))
         for i, v in enumerate(s.values):
             name = _AXIS_NAMES.get(labels[i], labels[i])
-            items.append(_Item(s.start, s.end if i == len(s.values) - 1 else s.start, "length", v, v, qualifier=name))
-        items[-len(s.values)].end = s.end  # the whole span belongs to the size's first axis; others are empty
+            items.append(_Item(s.start, s.end if i == 0 else s.start, "length", v, v, qualifier=name, axis=True))
     for r in parse_ranges(text, money=money):
         if free(r.start, r.end):
             items.append(_Item(r.start, r.end, r.dimension, r.low, r.high))
@@ -184,8 +182,7 @@ def _items(text: str, key_unit: str | None, money: bool = True) -> list[_Item]:
         if key_unit:
             dim = unit_dimension(key_unit)
             factor = DIMENSIONS[dim][1][key_unit.lower()]
-        items.append(_Item(m.start(), m.end(), dim, min(a, b) * factor, max(a, b) * factor, parts=1 + bool(m["b"])))
-        items[-1].qualifier = "" if dim else "bare"
+        items.append(_Item(m.start(), m.end(), dim, min(a, b) * factor, max(a, b) * factor))
     items.sort(key=lambda it: it.start)
     return _joined(text, items)
 
@@ -261,8 +258,7 @@ def _numeric(pid: str, key: str, raw: str, main: str, details: list[str], key_un
     slash = any(sep == "/" for _, _, sep in per_segment[1:])
     for dim, entries in by_dim.items():
         unit = canonical_unit(dim) if dim else None
-        sized = [e for e in entries if e[0].qualifier and e[0].qualifier != "bare"]
-        if slash and len(entries) > 1 and not sized:
+        if slash and len(entries) > 1 and not any(it.axis or it.qualifier for it, _ in entries):
             low = min(it.low for it, _ in entries)
             high = max(it.high for it, _ in entries)
             labels = "/".join(" ".join(w) for _, w in entries if w)
@@ -270,7 +266,7 @@ def _numeric(pid: str, key: str, raw: str, main: str, details: list[str], key_un
             continue
         for it, words in entries:
             kind = "range" if it.low != it.high else "number"
-            own = it.qualifier if it.qualifier != "bare" else ""
+            own = it.qualifier
             words_q = qualifier(own, " ".join(words), extra_words)
             facets.append(Facet(pid, key, kind, raw, dim, unit, it.low, it.high, qualifier=words_q))
     facets = _multiplied(pid, key, raw, main, items, facets)
