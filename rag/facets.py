@@ -12,7 +12,8 @@ Typed at ingest by rules over the catalog's own keys and values (no per-product 
 How a value is read (`type_attributes`), first rule that applies:
 - flag: the value states presence or absence — a polarity word at its end (`있음`, `없음 (버튼식)`, `사용 불가`,
   `가능(37Wh)`, `호환 안 됨`, `함유`, `무첨가`, `O`/`X`, `yes`/`no`), or the key itself with 무/비 (`향: 무향`,
-  `실리콘: 무실리콘`, `밀폐: 비밀폐`) or without (`방수: 완전방수`, `무염: 무염`).
+  `실리콘: 무실리콘`, `밀폐: 비밀폐`). A value that names its key otherwise (`방수: 완전방수`, `무염: 무염`) is an
+  option; `match_requirement` counts any value under the key that does not deny it as having it.
 - number / range: the value is quantities with a few words around them (`약 12시간(약 모드)`, `PB 15mm`). One
   quantity is a number; `44~53cm`, `4~5인` and same-dimension quantities joined by `/` (`최저 23dB / 최대 52dB`,
   `24cm / 26cm / 28cm`, `숏 98cm / 롱 104cm`) are a range over what the product offers; `1200x600x740mm` is one
