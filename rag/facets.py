@@ -42,7 +42,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from .units import DIMENSIONS, canonical_unit, parse_quantities, parse_ranges, parse_sizes, unit_dimension
+from .units import (
+    DIMENSIONS,
+    canonical_unit,
+    format_quantity,
+    parse_quantities,
+    parse_ranges,
+    parse_sizes,
+    unit_dimension,
+)
 
 if TYPE_CHECKING:  # only for hints: rag.query imports this module's callers, not the other way round
     from .query.model import AttributeRequirement, SpecConstraint
@@ -494,13 +502,19 @@ def match_spec(facets: Sequence[Facet], spec: SpecConstraint) -> bool | None:
     therefore holds for a fan whose quietest setting is 38 dB (the figure shops and shoppers quote for quietness),
     '높이 110cm 이상' for a desk that rises to 118 cm, '3인 이상' for a 3~4인 tent; the answer can show the range.
     """
-    chosen = _candidates(facets, spec.dimension, spec.key_hint)
-    if not chosen:
+    f = spec_facet(facets, spec)
+    if f is None:
         return None
-    f = _closest(chosen, spec.value)
     if spec.op in ("<=", "<"):
         return spec.holds(f.low)
     return spec.holds(f.high if f.high is not None else f.low)
+
+
+def spec_facet(facets: Sequence[Facet], spec: SpecConstraint) -> Facet | None:
+    """The facet `match_spec` judges a spec by, for the answer to cite ('두께 6mm'); None when the product does not
+    state the dimension (the answer says '두께 정보 없음')."""
+    chosen = _candidates(facets, spec.dimension, spec.key_hint)
+    return _closest(chosen, spec.value) if chosen else None
 
 
 def spec_value(facets: Sequence[Facet], dimension: str, key_hint: str = "", direction: str = "min") -> float | None:
@@ -518,6 +532,21 @@ def spec_value(facets: Sequence[Facet], dimension: str, key_hint: str = "", dire
         return None
     f = main[0]  # a value's first reading: the total of '100g x 20팩', the width of a size
     return f.low if direction == "min" else (f.high if f.high is not None else f.low)
+
+
+def describe(facet: Facet) -> str:
+    """A facet as a shopper reads it, for answers and cards: '무게 1.1kg', '소음 30dB~48dB', '리모컨 없음',
+    '가습방식 복합식·가열·초음파'; a number without a dimension or a text value as written."""
+    if facet.kind in _NUMERIC_KINDS and facet.dimension and facet.low is not None:
+        low = format_quantity(facet.low, facet.dimension)
+        high = format_quantity(facet.high, facet.dimension) if facet.high is not None else low
+        value = low if low == high else f"{low}~{high}"
+        return f"{facet.key} {value}" + (f"({facet.qualifier})" if facet.qualifier else "")
+    if facet.kind == "flag":
+        return f"{facet.key} {'있음' if facet.flag else '없음'}"
+    if facet.kind == "enum":
+        return f"{facet.key} {'·'.join(facet.options)}"
+    return f"{facet.key} {facet.raw}"
 
 
 # --- requirements ('방수', '기모 없는') -----------------------------------------------------------------------------

@@ -11,7 +11,17 @@ import pytest
 
 from ingest.demo import DEMO_DATA
 from rag.catalog_shape import CatalogShape
-from rag.facets import USUAL_KEYS, Facet, match_requirement, match_spec, spec_value, summarize, type_attributes
+from rag.facets import (
+    USUAL_KEYS,
+    Facet,
+    describe,
+    match_requirement,
+    match_spec,
+    spec_facet,
+    spec_value,
+    summarize,
+    type_attributes,
+)
 from rag.query import ATTRIBUTES, satisfies_attribute
 from rag.query.model import AttributeRequirement, SpecConstraint
 from rag.records import Product
@@ -354,6 +364,17 @@ def test_spec_value_orders_superlatives():
     assert spec_value(FACETS["FOO-004"], "mass", direction="max") == 2000  # the pack's total
     with pytest.raises(ValueError, match="direction must be 'min' or 'max'"):
         spec_value(FACETS["SPO-008"], "length", direction="lightest")
+
+
+def test_the_answer_can_cite_the_facet_a_spec_was_judged_by():
+    mat = spec_facet(FACETS["SPO-008"], SpecConstraint("length", "<=", 5, "두께"))
+    assert describe(mat) == "두께 6mm"
+    assert spec_facet(FACETS["APP-004"], SpecConstraint("mass", "<=", 1500)) is None  # '무게 정보 없음'
+    assert describe(one("APP-005", "소음")) == "소음 30dB~48dB(최저/최대)"
+    assert describe(one("SHO-007", "무게")) == "무게 330g(한쪽, 250mm)"
+    assert describe(one("APP-006", "리모컨")) == "리모컨 없음"
+    assert describe(one("APP-003", "가습방식")) == "가습방식 복합식·가열·초음파"
+    assert describe(one("APP-001", "자동꺼짐")) == "자동꺼짐 물 부족 시 자동 정지"
 
 
 def has(pid: str, label: str, *terms: str) -> bool | None:
