@@ -227,7 +227,8 @@ def _segments(text: str, items: list[_Item]) -> list[tuple[int, int, str]]:
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in re.split(r"\s+", text.strip(" ,/+~·")) if w and w not in ("/", "+", "~")]
+    words = (w.strip("-–") for w in re.split(r"\s+", text.strip(" ,/+~·")))  # 'ANC 최대 -35dB' → ANC, 최대
+    return [w for w in words if w and w not in ("/", "+", "~")]
 
 
 def _numeric(pid: str, key: str, raw: str, main: str, details: list[str], key_unit: str | None) -> list[Facet] | None:
@@ -397,13 +398,15 @@ class FacetSummary:
     derived: int = 0  # derived facets (flags for named things, numbers in details)
     text_values: list[tuple[str, str, str]] = field(default_factory=list)  # (product_id, key, raw) kept as text
 
-    def to_dict(self) -> dict:
+    def to_dict(self, examples: int = 3) -> dict:
+        """JSON for the manifest; `examples` values kept as text, as 'key: value', so a summary can show them."""
         return {
             "values": self.values,
             "typed": self.typed,
             "text": self.text,
             "by_kind": dict(self.by_kind),
             "derived": self.derived,
+            "text_examples": [f"{key}: {raw}" for _, key, raw in self.text_values[:examples]],
         }
 
 

@@ -282,6 +282,7 @@ def test_bad_values_are_kept_as_text_and_counted(bad):
     summary = summarize(facets)
     assert (summary.values, summary.typed, summary.text) == (2, 1, 1)
     assert summary.text_values == [("B1", "비고", note.raw)]
+    assert summary.to_dict()["text_examples"] == [f"비고: {note.raw}"]  # what the ingest summary shows
 
 
 def test_a_catalog_without_attributes_is_unaffected():
