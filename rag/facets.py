@@ -174,7 +174,7 @@ def _items(text: str, key_unit: str | None, money: bool = True) -> list[_Item]:
     for s in sizes:  # the first axis spans the size; the others are empty spans at its start
         labels = s.labels if any(s.labels) else _AXES.get(len(s.values), ("",) * len(s.values))
         for i, v in enumerate(s.values):
-            name = _AXIS_NAMES.get(labels[i], labels[i])
+            name = _AXIS_NAMES.get(labels[i].upper() if labels[i].isascii() else labels[i], labels[i])
             items.append(_Item(s.start, s.end if i == 0 else s.start, "length", v, v, qualifier=name, axis=True))
     for r in parse_ranges(text, money=money):
         if free(r.start, r.end):
@@ -344,6 +344,9 @@ def _typed_value(pid: str, key: str, value: object) -> list[Facet]:
     if not re.search(r"[\w%]", raw) or raw.lower() in _UNKNOWN:
         return [Facet(pid, key, "text", raw)]  # '', '-', '???', 'N/A': says nothing, kept as written
     main, details = _split_details(raw)
+    if key_unit is None and any(unit_dimension(d) for d in details):  # '120 x 60 x 75 (cm)': the unit of the numbers
+        key_unit = next(d for d in details if unit_dimension(d))
+        details = [d for d in details if d != key_unit]
     polar = _polarity(key, main)
     if polar is not None:
         flag, words = polar

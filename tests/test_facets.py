@@ -249,6 +249,14 @@ USER_CATALOG = [
 ]
 
 
+def test_sizes_from_other_catalogs_and_the_axis_a_spec_names():
+    desk = type_attributes("D1", {"크기": "120 x 60 x 75 (cm)"})  # the unit in a parenthesis
+    assert [(f.qualifier, f.low) for f in desk] == [("가로", 1200), ("세로", 600), ("높이", 750)]
+    rug = type_attributes("R1", {"사이즈": "가로 200cm x 세로 150cm"})
+    assert match_spec(rug, SpecConstraint("length", ">=", 1800, "가로")) is True
+    assert match_spec(rug, SpecConstraint("length", ">=", 1800, "세로")) is False
+
+
 def test_a_user_catalog_with_other_keys_and_units_goes_through_the_same_rules():
     f = {p.product_id: type_attributes(p.product_id, p.attributes) for p in USER_CATALOG}
     by = {(fa.product_id, fa.key): fa for fa in reversed(list(x for fs in f.values() for x in fs)) if not fa.source}
