@@ -79,18 +79,23 @@ class Facet:
 _POSITIVE = ("있음", "있는 편", "있어요", "가능", "지원", "포함", "함유", "호환", "동봉", "내장", "적용", "완료")
 _NEGATIVE = ("없음", "없는 편", "없어요", "불가능", "불가", "미지원", "미포함", "불포함", "무첨가", "불필요", "미적용")
 _NEGATIVE += ("안 됨", "안됨")
+_POSITIVE += ("included", "supported", "available")  # catalogs written in English
+_NEGATIVE += ("not included", "not supported", "not available", "unavailable")
 _POLAR_WORDS = {w: True for w in _POSITIVE} | {w: False for w in _NEGATIVE}
 _POLAR_ALT = "|".join(re.escape(w) for w in sorted(_POLAR_WORDS, key=len, reverse=True))
-_POLAR_END = re.compile(rf"^(?P<pre>.*?)\s*(?P<word>{_POLAR_ALT})$")
+_POLAR_END = re.compile(rf"^(?P<pre>.*?)\s*(?P<word>{_POLAR_ALT})$", re.IGNORECASE)
 _BARE_POLAR = dict.fromkeys(("o", "y", "yes", "true", "유", "예", "있다"), True) | dict.fromkeys(
     ("x", "n", "no", "false", "무", "아니오", "없다"), False
 )
 # a thing the value names as present or absent: '고춧가루 무첨가', '쌀·옥수수 포함', '물세탁 불가', 'LDAC 지원'
 _THING_RE = re.compile(
-    rf"(?<![\w·-])(?P<thing>(?:[가-힣A-Za-z][\w-]*·)*[가-힣A-Za-z][\w-]*)\s*(?P<word>{_POLAR_ALT})(?![가-힣])"
+    rf"(?<![\w·-])(?P<thing>(?:[가-힣A-Za-z][\w-]*·)*[가-힣A-Za-z][\w-]*)\s*(?P<word>{_POLAR_ALT})(?![가-힣])",
+    re.IGNORECASE,
 )
 # words before a polarity word that name no thing ('사용 가능', '거의 없음')
-_GENERIC_THINGS = frozenset({"사용", "지원", "약간", "거의", "조금", "많이", "전혀", "모두", "일부", "항상"})
+_GENERIC_THINGS = frozenset(
+    {"사용", "지원", "약간", "거의", "조금", "많이", "전혀", "모두", "일부", "항상", "not", "is"}
+)
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _BARE_NUMBER_RE = re.compile(rf"(?<![\w.])(?P<a>{_NUMBER})(?:\s*[~〜–-]\s*(?P<b>{_NUMBER}))?(?![\w.%])")
 _KEY_UNIT_RE = re.compile(r"(?:[\(\[_\s]\s*|^)(?P<unit>[^\s\(\)\[\]_]+?)\s*[\)\]]?$")
@@ -138,7 +143,7 @@ def _polarity(key: str, main: str) -> tuple[bool, str] | None:
         return _BARE_POLAR[low], ""
     m = _POLAR_END.match(main)
     if m and not re.search(r"[/,;+]", m["pre"]):  # '5.4 / LDAC 지원' is a list whose last item is a flag
-        return _POLAR_WORDS[m["word"]], m["pre"].strip()
+        return _POLAR_WORDS[m["word"].lower()], m["pre"].strip()
     compact_key = re.sub(r"\s+", "", key)
     # '향: 무향', '실리콘: 무실리콘', '밀폐: 비밀폐'; a key that itself starts so ('무염: 무염') is an option
     if (
@@ -157,7 +162,9 @@ def _derived_flags(product_id: str, key: str, raw: str) -> list[Facet]:
             if thing in seen or thing in _GENERIC_THINGS or len(thing) < 2 or thing in _POLAR_WORDS:
                 continue
             seen.add(thing)
-            out.append(Facet(product_id, thing, "flag", raw, flag=_POLAR_WORDS[m["word"]], qualifier=key, source=key))
+            out.append(
+                Facet(product_id, thing, "flag", raw, flag=_POLAR_WORDS[m["word"].lower()], qualifier=key, source=key)
+            )
     return out
 
 

@@ -246,6 +246,17 @@ USER_CATALOG = [
     Product(
         "U6", "스마트 체중계", "디지털>체중계", attributes={"측정범위": "5~180kg", "앱 연동": True, "배터리": "AAA 3개"}
     ),
+    Product(
+        "U7",
+        "Travel Kettle",
+        "가전>주방",
+        attributes={
+            "Capacity": "0.8 L",
+            "Charger": "Not included",
+            "Features": "Auto shut-off, Bluetooth supported",
+            "Voltage": "110-240V",
+        },
+    ),
 ]
 
 
@@ -272,6 +283,9 @@ def test_a_user_catalog_with_other_keys_and_units_goes_through_the_same_rules():
     assert [x.low for x in f["U4"] if x.key == "크기"] == [4200, 4000]
     assert (by["U5", "매수"].low, by["U5", "원단"].dimension) == (480, "grammage") and by["U5", "향"].flag is False
     assert (by["U6", "측정범위"].low, by["U6", "측정범위"].high) == (5000, 180000) and by["U6", "앱 연동"].flag
+    assert by["U7", "Charger"].flag is False and by["U7", "Capacity"].low == 800
+    assert (by["U7", "Voltage"].low, by["U7", "Voltage"].high) == (110, 240)
+    assert [x.flag for x in f["U7"] if x.key == "Bluetooth"] == [True]  # a derived flag, in English
     # and the matching works on them
     assert match_spec(f["U3"], SpecConstraint("mass", "<=", 400)) is True
     assert match_spec(f["U4"], SpecConstraint("length", ">=", 2000, "내수압")) is True
