@@ -583,4 +583,7 @@ def test_catalog_shape_of_the_demo():
     )
     assert wifi.flags == {"true": 0, "false": 1}
     json.dumps(shape.to_dict(), ensure_ascii=False)  # the app and the composer can ship it as JSON
+    line = humidifiers.describe()  # one line for a prompt or the "not carried" answer's nearest categories
+    assert line.startswith(f"가습기 (3개, {min(prices):,}~{max(prices):,}원): 가습방식 초음파·가열식·복합식")
+    assert "소음 24dB~35dB" in line and "용량 3L~8L" in line
     assert sum(c.products for c in shape.categories) == len(DEMO) == 132
