@@ -342,7 +342,7 @@ def test_cli_rejects_unknown_choices_and_names_the_valid_ones(capsys):
     with pytest.raises(SystemExit):
         parse_args(["--queries", "q.jsonl", "--judgements", "j.jsonl"])
     assert "--queries needs --index" in capsys.readouterr().err
-    assert parse_args([]).only == ("demo", "answers", "nsmc", "behaviour", "speed")
+    assert parse_args([]).only == ("demo", "answers", "specs", "nsmc", "behaviour", "speed")
 
 
 def test_cli_reports_a_bad_query_file_without_a_traceback(tmp_path, capsys):
