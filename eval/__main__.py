@@ -23,6 +23,7 @@ from .datasets import DEMO_QUERIES, DatasetError
 from .nsmc import NSMC_DEFAULT
 from .report import write_report
 from .runner import PARTS, EvalConfig, evaluate
+from .spec_set import SPEC_QUERIES
 from .systems import SYSTEMS
 
 
@@ -55,6 +56,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--queries", type=Path, help="your queries (JSONL, see eval/README.md)")
     p.add_argument("--judgements", type=Path, help="your graded judgements (JSONL, see eval/README.md)")
     p.add_argument("--demo-queries", type=Path, default=DEMO_QUERIES, help="the demo query set (demo schema)")
+    p.add_argument(
+        "--spec-queries", type=Path, default=SPEC_QUERIES, help="the spec question set (eval/data/spec_queries)"
+    )
     p.add_argument("--work", type=Path, help="where indexes are built and reused (default OUT/work)")
     p.add_argument("--seed", type=int, default=13, help="seed of the bootstrap and of every draw")
     p.add_argument(
@@ -110,6 +114,7 @@ def config_from_args(args: argparse.Namespace) -> EvalConfig:
         nsmc=args.nsmc,
         index=args.index,
         demo_queries=args.demo_queries,
+        spec_queries=args.spec_queries,
         queries=args.queries,
         judgements=args.judgements,
         systems=args.systems,
@@ -173,7 +178,24 @@ def main(argv: list[str] | None = None, analyzer=None, embedder=None) -> int:
             f"{a['numbers']['faithfulness']}, no-answer {a['no_answer']['correct']}/{a['no_answer']['queries']}, "
             f"p50 {a['latency_ms']['p50']} ms"
         )
+    for split, data in ((results.get("specs") or {}).get("splits") or {}).items():
+        o = data["overall"]
+        print(f"specs ({split}): {spec_line(o)}")
     return 0
+
+
+def spec_line(o: dict) -> str:
+    """One line of the spec part's overall numbers."""
+
+    def mean(cell) -> str:
+        return "–" if not cell or cell.get("mean") is None else f"{cell['mean']:.3f}"
+
+    nc = o["not_carried"]
+    return (
+        f"top-1 {mean(o['top1'])}, nDCG@5 {mean(o['ndcg@5'])}, violations {o['violations']['count']}, "
+        f"contradictions {o['contradictions']['count']}, out-of-catalog recall {mean(nc['recall'])} precision "
+        f"{mean(nc['precision'])}, false not-carried {mean(nc['false_rate'])}, sold-out said {mean(o['sold_out_said'])}"
+    )
 
 
 if __name__ == "__main__":

@@ -156,6 +156,64 @@ def _dataset_section(name: str, data: Mapping, results: Mapping, plot: str | Non
     return [*lines, ""]
 
 
+def _specs_section(sp: Mapping) -> list[str]:
+    lines = [
+        '## Specs, polarity, "not carried", sold-out (the spec question set through ShoppingGuide.ask)',
+        "",
+        f"Questions from `{sp['queries']}` (generated from the catalog's raw attributes by the rule in "
+        f"`{sp['rule']}`), on `{sp['index']}`; the top {sp['shown']} products of each answer are judged with "
+        "eval's own attribute reader, and only the Answer's structured fields are read (`recommendations`, "
+        "`not_carried`, `sold_out`). **dev** is for tuning; **test** is for reporting only and is never tuned on. "
+        "Mean [95 % CI].",
+        "",
+    ]
+    for split, data in sp["splits"].items():
+        n = sum(sp["counts"][split].values())
+        lines += [f"### {split} split ({n} questions; {sp['splits_meaning'][split]})", ""]
+        rows = []
+        for kind, g in [*data["by_kind"].items(), ("overall", data["overall"])]:
+            nc = g["not_carried"]
+            # an out-of-catalog question should hear it (recall); any other should not (false rate)
+            said = f"recall {_ci(nc['recall'])}" if kind == "out_of_catalog" else f"false {_ci(nc['false_rate'])}"
+            v, c = g["violations"], g["contradictions"]
+            rows.append(
+                [
+                    f"**{kind}**" if kind == "overall" else kind,
+                    str(g["questions"]),
+                    _ci(g["top1"]),
+                    _ci(g["ndcg@5"]),
+                    f"{v['count']} / {v['shown']}" if v["questions"] else "–",
+                    f"{_ci(c['rate'])} ({c['count']} / {c['shown']})" if c["questions"] else "–",
+                    said,
+                    _ci(g["sold_out_said"]),
+                ]
+            )
+        lines += _table(
+            [
+                "kind",
+                "n",
+                "top-1",
+                "nDCG@5",
+                "spec violations (shown)",
+                "contradiction rate",
+                "'not carried' said",
+                "sold-out said",
+            ],
+            rows,
+        )
+        nc = data["overall"]["not_carried"]
+        lines += [
+            "",
+            f"Out-of-catalog: recall {_ci(nc['recall'])}, precision {_ci(nc['precision'])} ({nc['said']} said), "
+            f"false 'not carried' on in-catalog questions {_ci(nc['false_rate'])}; out-of-catalog questions answered "
+            f"with no product at all {_ci(nc['ooc_nothing_shown'])}.",
+            "",
+        ]
+    lat = sp.get("latency_ms") or {}
+    lines += [f"`ask` latency p50 {_num(lat.get('p50'), 1)} ms, p95 {_num(lat.get('p95'), 1)} ms.", ""]
+    return lines
+
+
 def _behaviour_section(b: Mapping, plot: str | None) -> list[str]:
     rule = b["rule"]
     lines = [
@@ -379,6 +437,8 @@ def render_markdown(results: Mapping, plots: Mapping[str, str], command: str = "
         lines += _dataset_section(name, data, results, plots.get(name))
     if results.get("answers"):
         lines += _answers_section(results["answers"])
+    if results.get("specs"):
+        lines += _specs_section(results["specs"])
     if results.get("behaviour"):
         lines += _behaviour_section(results["behaviour"], plots.get("behaviour"))
     if results.get("speed"):

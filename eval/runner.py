@@ -1,7 +1,8 @@
 """`python -m eval` as a function: a configuration in, every number of the report out (a JSON-ready dict).
 
 Parts (`PARTS`): demo (the shopper query set on the demo index), answers (the same questions answered by the
-guide: citations, numbers, no-answer, latency), nsmc (held-out reviews), behaviour (NSMC co-behaviour vs
+guide: citations, numbers, no-answer, latency), specs (the generated spec question set through the guide: specs,
+polarity, "not carried", sold-out; dev and test splits), nsmc (held-out reviews), behaviour (NSMC co-behaviour vs
 popularity), speed (benchmarks), user (your own query set). Each part returns data; nothing
 here prints.
 """
@@ -28,12 +29,14 @@ from .datasets import DEMO_QUERIES, QuerySet, load_demo_queries, load_ir_queries
 from .indexes import ensure_demo_index
 from .nsmc import NSMC_DEFAULT, HeldOutSettings, heldout_queryset, load_nsmc
 from .retrieval import ScoreSettings, SetResult, SystemRuns, compare, run_system
+from .spec_set import SPEC_QUERIES
+from .specs import IntervalSettings, evaluate_specs
 from .speed import SpeedSettings, run_speed
 from .systems import OUR_CONFIGS, SYSTEMS, OurSearcher, check_system_keys
 
 logger = logging.getLogger(__name__)
 
-PARTS: tuple[str, ...] = ("demo", "answers", "nsmc", "behaviour", "speed", "user")
+PARTS: tuple[str, ...] = ("demo", "answers", "specs", "nsmc", "behaviour", "speed", "user")
 SCHEMA_VERSION = 1
 REFERENCE_SYSTEM = "hybrid_prior"
 
@@ -41,11 +44,12 @@ REFERENCE_SYSTEM = "hybrid_prior"
 @dataclass(frozen=True)
 class EvalConfig:
     out: Path
-    parts: tuple[str, ...] = ("demo", "answers", "nsmc", "behaviour", "speed")
+    parts: tuple[str, ...] = ("demo", "answers", "specs", "nsmc", "behaviour", "speed")
     quick: bool = False
     nsmc: Path = NSMC_DEFAULT
     index: Path | None = None  # the user set's index; without --queries, a demo index to reuse
     demo_queries: Path = DEMO_QUERIES
+    spec_queries: Path = SPEC_QUERIES
     queries: Path | None = None
     judgements: Path | None = None
     systems: tuple[str, ...] = tuple(SYSTEMS)
@@ -232,7 +236,7 @@ def evaluate(
         "seconds": {},
     }
     demo_index = None
-    if {"demo", "answers", "speed"} & set(config.parts):
+    if {"demo", "answers", "specs", "speed"} & set(config.parts):
         demo_index = config.index if config.index is not None and config.queries is None else work / "demo"
         if demo_index == work / "demo":
             ensure_demo_index(demo_index, analyzer, embedder, progress)
@@ -255,6 +259,13 @@ def evaluate(
         timer = time.perf_counter()
         results["answers"] = _answers(config, Path(demo_index), analyzer, embedder, progress)
         results["seconds"]["answers"] = time.perf_counter() - timer
+    if "specs" in config.parts:
+        timer = time.perf_counter()
+        intervals = IntervalSettings(config.score.resamples, config.score.seed, config.score.confidence)
+        results["specs"] = evaluate_specs(
+            Path(demo_index), config.spec_queries, analyzer, embedder, intervals, progress
+        )
+        results["seconds"]["specs"] = time.perf_counter() - timer
     if "user" in config.parts:
         timer = time.perf_counter()
         qset = QuerySet(

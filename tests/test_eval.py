@@ -338,11 +338,11 @@ def test_cli_rejects_unknown_choices_and_names_the_valid_ones(capsys):
     with pytest.raises(SystemExit) as exc:
         parse_args(["--only", "demo,bogus"])
     assert exc.value.code == 2
-    assert "choose from demo, answers, nsmc, behaviour, speed, user" in capsys.readouterr().err
+    assert "choose from demo, answers, specs, nsmc, behaviour, speed, user" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         parse_args(["--queries", "q.jsonl", "--judgements", "j.jsonl"])
     assert "--queries needs --index" in capsys.readouterr().err
-    assert parse_args([]).only == ("demo", "answers", "nsmc", "behaviour", "speed")
+    assert parse_args([]).only == ("demo", "answers", "specs", "nsmc", "behaviour", "speed")
 
 
 def test_cli_reports_a_bad_query_file_without_a_traceback(tmp_path, capsys):
