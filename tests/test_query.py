@@ -58,19 +58,37 @@ def parser(analyzer, products):
         ("15,000원 이하", None, 15000),
         ("15000원 이하", None, 15000),
         ("5만 이하", None, 50000),
-        ("5만원 정도", 40000, 60000),  # ±20 %
-        ("5만원쯤", 40000, 60000),
-        ("5만원 안팎", 40000, 60000),
-        ("5만원 내외", 40000, 60000),
-        ("5만원짜리 이어폰", 40000, 60000),
-        ("15,000원", 12000, 18000),
         ("3만원 이상 5만원 이하", 30000, 50000),
+        ("3만원 정도까지", None, 30000),  # 정도 softens the wording, not the limit (issue 11)
+        ("3만원 안쪽", None, 30000),
+        ("10만원 정도까지 되는 캠핑의자", None, 100000),
+        ("1~2만원대", 10000, 29999),
+        ("1~2만원대 텀블러", 10000, 29999),
         ("10만원 넘는건 좀 부담돼요", None, 100000),  # a refused bound is a bound on the other side
     ],
 )
 def test_price_phrases(parser, text, price_min, price_max):
     parsed = parser.parse(text)
     assert (parsed.price_min, parsed.price_max) == (price_min, price_max)
+    assert parsed.price_target is None
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [  # issue 11: a price point is a soft wish around it, never a hard ±20 % range (the old reading)
+        ("5만원 정도", 50000),
+        ("5만원쯤", 50000),
+        ("5만원 안팎", 50000),
+        ("5만원 내외", 50000),
+        ("5만원 전후로 살만한 이어폰", 50000),
+        ("5만원짜리 이어폰", 50000),  # a bare price point is soft too: the shopper names it, not a limit
+        ("15,000원", 15000),
+    ],
+)
+def test_price_targets_are_soft(parser, text, target):
+    parsed = parser.parse(text)
+    assert (parsed.price_min, parsed.price_max, parsed.price_target) == (None, None, target)
+    assert [label for _, _, label in parsed.spans if label.startswith("price")] == [f"price_target:{target}"]
 
 
 @pytest.mark.parametrize(
