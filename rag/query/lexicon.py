@@ -150,18 +150,17 @@ class SpecWord:
 
     senses: (dimension, facet key) pairs, the first the asked categories' facets have is used; a key, when given,
     must be a key of that dimension in the catalog ('용량 큰' is the category's 용량 in ml, mAh or kg; '두꺼운' is
-    두께 for a mat, and grammage for wet wipes that state no 두께). hints: keys to prefer among several facets of the
-    dimension (a battery's run time, not a timer; a product's 무게, not its contents' 중량).
+    두께 for a mat, and grammage for wet wipes that state no 두께). Which facet of a dimension a product's value
+    comes from (a run time, not a timer) is rag.facets' choice (its USUAL_KEYS), not a second list here.
     """
 
     senses: tuple[tuple[str, str], ...]
     direction: str  # "min" | "max"
-    hints: tuple[str, ...] = ()
 
 
-_LIGHT = SpecWord((("mass", ""),), "min", hints=("무게", "제품무게"))
-_QUIET = SpecWord((("sound", ""),), "min", hints=("소음", "작동소음"))
-_LONG_RUN = SpecWord((("duration", ""), ("charge", "")), "max", hints=("사용시간", "재생시간", "연속사용"))
+_LIGHT = SpecWord((("mass", ""),), "min")
+_QUIET = SpecWord((("sound", ""),), "min")
+_LONG_RUN = SpecWord((("duration", ""), ("charge", "")), "max")
 _CAPACITY = SpecWord(
     (("volume", "용량"), ("charge", "용량"), ("mass", "용량"), ("count", "용량"), ("mass", "중량")), "max"
 )

@@ -136,11 +136,14 @@ class QueryParser:
     def _categories(self, t: QueryText, query: ParsedQuery) -> None:
         """Catalog names, heads and synonyms, or a typo of one; else weaker words; else the named brands' categories."""
         found = self._exact(t, self.vocabulary.categories)
-        covered = {t.word(s) for s, e, _ in found if t.word(s) == (s, e)}  # words a match spans whole
+        covered = {w for w in t.words if any(s <= w[0] and w[1] <= e for s, e, _ in found)}  # spanned whole
         typos = self._typos(t, self.vocabulary.categories, [w for w in t.words if w not in covered and _hangul(t, w)])
         found = [f for f in found if t.word(f[0]) not in {t.word(s) for s, _, _ in typos}] + typos
         found = found or self._exact(t, self.vocabulary.weak_categories)
         found = self._most_specific(found)
+        keys = self.vocabulary.facet_keys
+        if any(compact(t.text[s:e]) not in keys for s, e, _ in found):  # '배터리 오래 가는 서큘레이터': a spec's key
+            found = [f for f in found if compact(t.text[f[0] : f[1]]) not in keys]
         for start, end, paths in found:
             query.categories += [p for p in paths if p not in query.categories]
             t.claim(query, start, end, "category:" + "|".join(paths))

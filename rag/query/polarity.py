@@ -155,7 +155,9 @@ class AttributeReader:
             if (start, end) in t.claimed:  # held while matching so triggers do not overlap; claimed again below
                 t.claimed.remove((start, end))
             denial = next((n for n in negations if n.aspect_start <= start and end <= n.aspect_end), None)
-            if denial is not None:
+            if start and t.text[start - 1] in "무비" and t.word(start)[0] == start - 1:
+                self._require(t, query, start - 1, end, label, wanted=False)  # '무코팅', '비방수': glued denial
+            elif denial is not None:
                 self._require(t, query, denial.start, denial.end, label, wanted=False)
                 negations.remove(denial)
             else:

@@ -149,9 +149,7 @@ def _resolve(
             continue
         if key or sense_key:
             return dim, key or sense_key
-        if hint_span and hint_span[2] in keys:
-            return dim, hint_span[2]  # '보냉 오래 가는 텀블러' → 보냉
-        return dim, next((h for h in word.hints if h in keys), "")
+        return dim, hint_span[2] if hint_span and hint_span[2] in keys else ""  # '보냉 오래 가는 텀블러' → 보냉
     return None
 
 

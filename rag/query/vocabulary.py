@@ -15,23 +15,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..analyzer import KoreanAnalyzer
-from ..facets import Facet
+from ..facets import Facet, type_attributes
 from ..records import Product
 from .lexicon import ATTRIBUTES, CATEGORY_FAMILIES, CATEGORY_SYNONYMS, ENGLISH
 from .text import compact
 
-# a term a value marks as present or absent: '고춧가루 무첨가', '무실리콘', '판테놀 함유'
-_MARKED_AFTER = re.compile(r"([가-힣A-Za-z][가-힣A-Za-z·]{1,30}?)\s*(?:무첨가|함유|불포함|미포함|포함)")
-_MARKED_BEFORE = re.compile(r"(?<![가-힣])무([가-힣]{2,6})")
 _NUMERIC = ("number", "range")
-
-
-def _type_facets(product: Product) -> list[Facet]:
-    """The product's facets, typed by rag.facets (one home for attribute typing)."""
-    from .. import facets as facets_module
-
-    typer = getattr(facets_module, "type_attributes", None)
-    return list(typer(product.product_id, product.attributes)) if typer and product.attributes else []
 
 
 @dataclass
@@ -39,11 +28,14 @@ class QueryVocabulary:
     categories: dict[str, tuple[str, ...]] = field(default_factory=dict)  # compact word → path prefixes
     weak_categories: dict[str, tuple[str, ...]] = field(default_factory=dict)  # used only if nothing strong matched
     brands: dict[str, tuple[str, ...]] = field(default_factory=dict)  # brand → the category paths it sells in
-    attribute_keys: tuple[str, ...] = ()  # flag names: catalog keys whose values say has/lacks (헤드레스트, 기모)
-    known_terms: dict[str, str] = field(default_factory=dict)  # compact → catalog word a requirement can name
+    attribute_keys: tuple[str, ...] = ()  # flag names: keys whose values say has/lacks (헤드레스트, 기모, 리모컨)
+    # compact → the catalog's word, for what a question can deny: flag names, derived flags ('고춧가루' of '고춧가루
+    # 무첨가'), keys of options and text ('코팅', '젓갈'); keys of numeric facets are not ('소음 없는' is a wish)
+    known_terms: dict[str, str] = field(default_factory=dict)
     english: dict[str, str] = field(default_factory=dict)  # English product word → its Korean word (lexicon)
     dimension_keys: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # leaf path → dim → keys
     qualifiers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word → dims it qualifies ('한쪽')
+    facet_keys: frozenset[str] = frozenset()  # compact keys of every main facet: words a question uses as a spec's
     facets: dict[str, tuple[Facet, ...]] = field(default_factory=dict)  # product id → its facets
     categories_of: dict[str, str] = field(default_factory=dict)  # product id → category path
 
@@ -59,9 +51,9 @@ class QueryVocabulary:
         names: dict[str, set[str]] = {}  # level name → the path prefixes ending with it
         leaves: set[str] = set()
         brands: dict[str, set[str]] = {}
-        flags: set[str] = set()
-        keys: set[str] = set()
-        marked: set[str] = set()
+        flags: set[str] = set()  # keys of main-reading flags
+        derived: set[str] = set()  # things a value names as present or absent
+        keys: set[str] = set()  # keys of options and text
         dims: dict[str, dict[str, set[str]]] = {}
         qualifiers: dict[str, set[str]] = {}
         typed: dict[str, tuple[Facet, ...]] = {}
@@ -74,24 +66,26 @@ class QueryVocabulary:
             paths_of[product.product_id] = product.category
             if product.brand:
                 brands.setdefault(product.brand, set()).update([">".join(path)] if path else [])
-            product_facets = tuple(facets.get(product.product_id, ()) if facets is not None else _type_facets(product))
+            if facets is not None:
+                product_facets = tuple(facets.get(product.product_id, ()))
+            else:
+                product_facets = tuple(type_attributes(product.product_id, product.attributes))
             typed[product.product_id] = product_facets
             for f in product_facets:
-                if f.kind in _NUMERIC and f.dimension:
+                if f.kind == "flag":
+                    (derived if f.source else flags).add(f.key)
+                elif f.source:
+                    continue  # a number read beside another ('260mm' of '420g(한쪽, 260mm)') names no key
+                elif f.kind in _NUMERIC and f.dimension:
                     dims.setdefault(product.category, {}).setdefault(f.dimension, set()).add(f.key)
                     for word in re.findall(r"[가-힣]{2,}", f.qualifier):
                         qualifiers.setdefault(word, set()).add(f.dimension)
-                elif f.kind == "flag":
-                    flags.add(f.key)
-                else:
+                elif f.kind in ("enum", "text"):
                     keys.add(f.key)
-            for value in map(str, product.attributes.values()):
-                marked.update(t for m in _MARKED_AFTER.finditer(value) for t in m.group(1).split("·"))
-                marked.update(m.group(1) for m in _MARKED_BEFORE.finditer(value))
         strong, weak = _category_words(names, leaves, analyzer)
         table_terms = {compact(t) for terms, aliases in ATTRIBUTES.values() for t in terms + aliases}
         numeric_keys = {k for by_dim in dims.values() for ks in by_dim.values() for k in ks}
-        known = {compact(w): w for w in keys | flags | marked if len(w) >= 2 and w not in numeric_keys}
+        known = {compact(w): w for w in (keys - numeric_keys) | flags | derived if len(w) >= 2}
         return cls(
             categories={k: tuple(sorted(v)) for k, v in strong.items()},
             weak_categories={k: (_common_prefix(v),) for k, v in weak.items() if k not in strong and _common_prefix(v)},
@@ -101,6 +95,7 @@ class QueryVocabulary:
             english=dict(ENGLISH),
             dimension_keys={c: {d: tuple(sorted(k)) for d, k in by.items()} for c, by in dims.items()},
             qualifiers={w: tuple(sorted(d)) for w, d in qualifiers.items()},
+            facet_keys=frozenset(compact(f.key) for fs in typed.values() for f in fs if not f.source),
             facets=typed,
             categories_of=paths_of,
         )
@@ -123,17 +118,6 @@ class QueryVocabulary:
                     counts[dim] = counts.get(dim, 0) + (word in keys)
         best = max(counts.items(), key=lambda kv: kv[1], default=(None, 0))
         return best[0] if best[1] else None
-
-    def facet_value(self, product_id: str, dimension: str, key_hint: str = "", direction: str = "min") -> float | None:
-        """A product's value on a dimension, for 'lighter than this one': the facet keyed `key_hint` if it has one;
-        a range gives its low end for 'less' and its high end for 'more'."""
-        found = [f for f in self.facets.get(product_id, ()) if f.dimension == dimension and f.low is not None]
-        if key_hint:
-            found = [f for f in found if f.key == key_hint or key_hint in f.qualifier] or found
-        if not found:
-            return None
-        f = found[0]
-        return f.low if direction == "min" else (f.high if f.high is not None else f.low)
 
 
 def _category_words(
