@@ -31,6 +31,11 @@ ATTRIBUTES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "물세탁": (("물세탁",), ()),
 }
 
+# a catalog flag name (a key whose values say has/lacks) → other words for it; used only if the catalog has the key
+FLAG_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "식기세척기": ("식세기",),
+    "리모컨": ("리모콘",),
+}
 # a catalog category name → the words shoppers use for it; an entry is used only if the catalog has that name
 CATEGORY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "무선이어폰": ("이어퐁", "이어폰", "에어팟", "버즈"),

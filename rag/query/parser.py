@@ -23,7 +23,7 @@ from .model import ParsedQuery
 from .polarity import AttributeReader
 from .prices import price_phrases
 from .specs import read_specs, read_superlative
-from .text import QueryText, compact
+from .text import QueryText, compact, latin_word
 from .vocabulary import QueryVocabulary
 
 MAX_ANALYSED_CHARS = 1000  # a question longer than this is not a question; the rest is kept but not parsed
@@ -89,7 +89,7 @@ class QueryParser:
         """The Korean words of the English product words a question uses: reviews are Korean."""
         out = []
         for english, korean in sorted(self._english.items(), key=lambda e: -len(e[0])):
-            if any(_latin_word(t.text, s, e) for s, e in t.find(english)) and korean not in out:
+            if any(latin_word(t.text, s, e) for s, e in t.find(english)) and korean not in out:
                 out.append(korean)
         return out
 
@@ -171,7 +171,7 @@ class QueryParser:
             for start, end in t.find(word):
                 if not t.free(start, end) or any(start < e and s < end for s, e, _ in found):
                     continue
-                if word.isascii() and not _latin_word(t.text, start, end):
+                if word.isascii() and not latin_word(t.text, start, end):
                     continue  # 'pan' is no word of 'japan'
                 if t.aligned(start):
                     found.append((start, end, table[word]))
@@ -196,13 +196,6 @@ class QueryParser:
 
 def _hangul(t: QueryText, word: tuple[int, int]) -> bool:
     return any("가" <= ch <= "힣" for ch in t.text[word[0] : word[1]])
-
-
-def _latin_word(text: str, start: int, end: int) -> bool:
-    """A Latin match starts and ends a word: 'air fryer' in 'cheap air fryer', not 'fan' in 'fancy'."""
-    before = text[start - 1] if start else " "
-    after = text[end] if end < len(text) else " "
-    return not (before.isascii() and before.isalpha()) and not (after.isascii() and after.isalpha() and after != "s")
 
 
 def _one_edit(a: str, b: str) -> bool:

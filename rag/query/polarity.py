@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass
 
 from ..analyzer import KoreanAnalyzer
-from .lexicon import ATTRIBUTES, NEGATED_SPEC_WORDS, SpecWord
+from .lexicon import ATTRIBUTES, FLAG_SYNONYMS, NEGATED_SPEC_WORDS, SpecWord
 from .model import AttributeRequirement, ParsedQuery
-from .text import QueryText, compact, mentions
+from .text import QueryText, compact, latin_word
 from .vocabulary import QueryVocabulary
 
 _NOUNISH = frozenset({"NNG", "NNP", "NR", "XR", "SL", "SH", "ETN", "XSN"})
@@ -122,6 +122,7 @@ class AttributeReader:
         triggers = [(compact(label), label) for label in ATTRIBUTES]
         triggers += [(compact(t), label) for label, (terms, aliases) in ATTRIBUTES.items() for t in terms + aliases]
         triggers += [(compact(k), k) for k in vocabulary.attribute_keys]
+        triggers += [(compact(w), k) for k in vocabulary.attribute_keys for w in FLAG_SYNONYMS.get(k, ())]
         seen: set[str] = set()
         self.triggers = []
         for word, label in sorted(triggers, key=lambda w: -len(w[0])):  # stable: a label's own word comes first
@@ -144,7 +145,7 @@ class AttributeReader:
         found = []
         for trigger, label in self.triggers:
             for start, end in t.find(trigger):
-                ascii_ok = not trigger.isascii() or mentions(t.text[start:], trigger)
+                ascii_ok = not trigger.isascii() or latin_word(t.text, start, end)
                 if t.free(start, end) and ascii_ok and t.aligned(start):
                     found.append((start, end, label))
                     t.claimed.append((start, end))

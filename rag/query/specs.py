@@ -51,6 +51,8 @@ def read_specs(t: QueryText, query: ParsedQuery, vocabulary: QueryVocabulary) ->
             key_hint = hint_span[2]
         label_start = hint_span[0] if key_hint else start
         end = len(t.text[:end].rstrip())
+        word_end = t.word(end - 1)[1]
+        end = word_end if word_end - end <= 2 and not t.text[end:word_end].startswith(("로", "으로", "인")) else end
         label = " ".join(t.text[label_start:end].split())
         if rng is not None and start <= rng.start and q.dimension == "people":
             bounds = [(">=", rng.high)]  # '3~4인용' must hold the 4
@@ -97,10 +99,10 @@ def read_superlative(t: QueryText, query: ParsedQuery, vocabulary: QueryVocabula
 
     `negated`: nominalised negated qualities already read ('무거움' from '안 무거운'), as spec words with spans.
     """
-    found = []  # (start, end, SpecWord, key_hint used as the key of a catalog facet)
+    found = []  # (start, end, SpecWord, the catalog key it names, 더 inside: '소음 더 적은')
     for m in _SPEC_WORD_RE.finditer(t.text):
         if t.free(*m.span()) and _word_starts(t, m.start()):
-            found.append((m.start(), m.end(), SPEC_WORDS[compact(m["w"])], ""))
+            found.append((m.start(), m.end(), SPEC_WORDS[compact(m["w"])], "", False))
     dims = vocabulary.dimensions(query.categories)
     numeric_keys = sorted({k for keys in dims.values() for k in keys}, key=len, reverse=True)
     for key in numeric_keys:
@@ -108,15 +110,15 @@ def read_superlative(t: QueryText, query: ParsedQuery, vocabulary: QueryVocabula
             m = _MAGNITUDE_RE.match(t.text, end)
             if m and t.free(start, m.end()) and t.aligned(start):
                 dim = next(d for d, keys in dims.items() if key in keys)
-                found.append((start, m.end(), SpecWord(((dim, key),), MAGNITUDE_WORDS[m["m"]]), key))
-    found += [(s, e, w, "") for s, e, w in negated.values()]
-    for start, end, word, key in sorted(found, key=lambda f: f[0]):
+                found.append((start, m.end(), SpecWord(((dim, key),), MAGNITUDE_WORDS[m["m"]]), key, "더" in m[0]))
+    found += [(s, e, w, "", False) for s, e, w in negated.values()]
+    for start, end, word, key, inner_more in sorted(found, key=lambda f: f[0]):
         superlative = _resolve(word, key, t, start, query, vocabulary)
         if superlative is None:
             continue
         before = t.text[:start]
         marker = _SUPERLATIVE_BEFORE.search(before) or _COMPARATIVE_BEFORE.search(before)
-        comparative = marker is not None and _COMPARATIVE_BEFORE.search(before) is not None
+        comparative = inner_more or (marker is not None and _COMPARATIVE_BEFORE.search(before) is not None)
         if marker and t.free(marker.start(), start):
             start = marker.start()
         end = t.word(end - 1)[1] if t.word(end - 1)[1] - end <= 2 else end  # '가벼운거' keeps its 거 in the chip

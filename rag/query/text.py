@@ -25,6 +25,16 @@ def mentions(text: str, term: str) -> bool:
     return term in text
 
 
+def latin_word(text: str, start: int, end: int) -> bool:
+    """A Latin match starts and ends a word: 'air fryer' in 'cheap air fryer', not 'fan' in 'fancy' (a plural s and
+    IPX4's x allowed)."""
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isascii() and before.isalpha()) and not (
+        after.isascii() and after.isalpha() and after not in "sx"
+    )
+
+
 class QueryText:
     def __init__(self, text: str, analyzer: KoreanAnalyzer) -> None:
         self.text = text

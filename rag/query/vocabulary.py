@@ -29,8 +29,9 @@ class QueryVocabulary:
     weak_categories: dict[str, tuple[str, ...]] = field(default_factory=dict)  # used only if nothing strong matched
     brands: dict[str, tuple[str, ...]] = field(default_factory=dict)  # brand → the category paths it sells in
     attribute_keys: tuple[str, ...] = ()  # flag names: keys whose values say has/lacks (헤드레스트, 기모, 리모컨)
-    # compact → the catalog's word, for what a question can deny: flag names, derived flags ('고춧가루' of '고춧가루
-    # 무첨가'), keys of options and text ('코팅', '젓갈'); keys of numeric facets are not ('소음 없는' is a wish)
+    # compact → the catalog's word, for what a question can deny: flag names ('기모', '젓갈', '카메라'), derived
+    # flags ('고춧가루' of '고춧가루 무첨가'), short options ('가열식 말고'). Keys of levels and numbers are not:
+    # '먼지 안 날리는', '소음 없는' wish for little of it, a ranking matter, not a filter
     known_terms: dict[str, str] = field(default_factory=dict)
     english: dict[str, str] = field(default_factory=dict)  # English product word → its Korean word (lexicon)
     dimension_keys: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # leaf path → dim → keys
@@ -51,9 +52,10 @@ class QueryVocabulary:
         names: dict[str, set[str]] = {}  # level name → the path prefixes ending with it
         leaves: set[str] = set()
         brands: dict[str, set[str]] = {}
-        flags: set[str] = set()  # keys of main-reading flags
+        stated: dict[str, int] = {}  # key → products stating it
+        flagged: dict[str, int] = {}  # key → products stating it as a flag
         derived: set[str] = set()  # things a value names as present or absent
-        keys: set[str] = set()  # keys of options and text
+        options: set[str] = set()  # short options ('가열식'): deniable ('가열식 말고'), not wanted on a bare mention
         dims: dict[str, dict[str, set[str]]] = {}
         qualifiers: dict[str, set[str]] = {}
         typed: dict[str, tuple[Facet, ...]] = {}
@@ -71,9 +73,14 @@ class QueryVocabulary:
             else:
                 product_facets = tuple(type_attributes(product.product_id, product.attributes))
             typed[product.product_id] = product_facets
+            for key in {f.key for f in product_facets if not f.source}:
+                stated[key] = stated.get(key, 0) + 1
             for f in product_facets:
                 if f.kind == "flag":
-                    (derived if f.source else flags).add(f.key)
+                    if f.source:
+                        derived.add(f.key)
+                    else:
+                        flagged[f.key] = flagged.get(f.key, 0) + 1
                 elif f.source:
                     continue  # a number read beside another ('260mm' of '420g(한쪽, 260mm)') names no key
                 elif f.kind in _NUMERIC and f.dimension:
@@ -81,11 +88,14 @@ class QueryVocabulary:
                     for word in re.findall(r"[가-힣]{2,}", f.qualifier):
                         qualifiers.setdefault(word, set()).add(f.dimension)
                 elif f.kind in ("enum", "text"):
-                    keys.add(f.key)
+                    options.update(o for o in f.options if 2 <= len(compact(o)) <= 8)
+        # a flag name is a key most products state as has/lacks; a key of levels ('먼지: 보통 / 매우 적음 / 거의
+        # 없음') is not, or '먼지 안 날리는' would drop the 매우 적음 litter as having dust
+        flags = {k for k, n in flagged.items() if 2 * n >= stated.get(k, n)}
         strong, weak = _category_words(names, leaves, analyzer)
         table_terms = {compact(t) for terms, aliases in ATTRIBUTES.values() for t in terms + aliases}
-        numeric_keys = {k for by_dim in dims.values() for ks in by_dim.values() for k in ks}
-        known = {compact(w): w for w in (keys - numeric_keys) | flags | derived if len(w) >= 2}
+        known = {compact(w): w for w in options if compact(w) not in strong}
+        known |= {compact(w): w for w in flags | derived if len(w) >= 2}
         return cls(
             categories={k: tuple(sorted(v)) for k, v in strong.items()},
             weak_categories={k: (_common_prefix(v),) for k, v in weak.items() if k not in strong and _common_prefix(v)},
