@@ -314,6 +314,9 @@ def test_round_trip_through_json(parser):
     again = ParsedQuery.from_dict(json.loads(json.dumps(parsed.to_dict(), ensure_ascii=False)))
     assert again == parsed
     assert parsed.attributes and parsed.brands and parsed.negations and parsed.relative == "cheaper"
+    specs = parser.parse("가장 가벼운 양대면 안 되는 유모차 10kg 이하 20만원 안팎")
+    assert specs.specs and specs.superlative and specs.price_target and not specs.attributes[0].wanted
+    assert ParsedQuery.from_dict(json.loads(json.dumps(specs.to_dict(), ensure_ascii=False))) == specs
     with pytest.raises(ValueError, match="sort must be one of"):
         ParsedQuery.from_dict({**parsed.to_dict(), "sort": "cheapest"})
 

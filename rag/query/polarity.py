@@ -22,6 +22,7 @@ from .model import AttributeRequirement, ParsedQuery
 from .text import QueryText, compact, latin_word
 from .vocabulary import QueryVocabulary
 
+_WORKS_VERBS = frozenset({"되", "들어가", "들", "먹"})  # 'X 안 되는', 'X 안 들어간': they deny X itself
 _NOUNISH = frozenset({"NNG", "NNP", "NR", "XR", "SL", "SH", "ETN", "XSN"})
 _NO_PREFIX_RE = re.compile(r"(?<![가-힣])노\s+([가-힣A-Za-z]{2,})")  # "노 실리콘"; glued 노캔/노트북 are words
 _WITHOUT_AFTER_RE = re.compile(
@@ -54,7 +55,7 @@ def read_negations(t: QueryText) -> list[Negated]:
         found, last, verb = None, tok, False
         if tok.form == "안" and tok.tag == "MAG" and after and after.tag.startswith(("VV", "VA", "XR")):
             if after.form != "좋":  # "안 좋은" means "bad", not a negated aspect
-                found, last = _aspect_before(t, i), after
+                found, last = _aspect_before(t, i, whole_word=after.form in _WORKS_VERBS), after
                 if found is None:
                     found, verb = _nominalised(t, i + 1), True
         elif tok.form == "없" and tok.tag == "VA" and after:  # 없는/없고/없게/없음/없이, not 없어?/없어도
@@ -84,7 +85,8 @@ def read_negations(t: QueryText) -> list[Negated]:
 def _aspect_before(t: QueryText, i: int, whole_word: bool = False) -> tuple[int, str, int] | None:
     """The noun a negation denies: '냄새가 안 나는' → 냄새, '층간소음 안나게' → 층간소음.
 
-    whole_word: 없/X always deny a noun, so a previous word kiwi misreads ('백탁' → 백 + 탁/MAG) is taken whole.
+    whole_word: 없/X and '안 되는/들어간' always deny a noun, so a previous word kiwi misreads ('백탁' → 백 +
+    탁/MAG, '양대면' → 양대 + 면/EC) is taken whole.
     """
     j = i - 1
     while j >= 0 and t.tokens[j].tag in ("JKS", "JX", "JKO"):
@@ -95,8 +97,14 @@ def _aspect_before(t: QueryText, i: int, whole_word: bool = False) -> tuple[int,
     end = t.tokens[j].start + t.tokens[j].len
     if t.tokens[j].tag in _NOUNISH:
         return start, t.text[start:end], end
-    if whole_word and t.word(t.tokens[i].start)[0] > start and not t.tokens[j].tag.startswith(("E", "J", "V")):
-        return start, t.text[start:end], end
+    separate = t.word(t.tokens[i].start)[0] > start
+    if (
+        whole_word
+        and separate
+        and (t.tokens[j].tag.startswith("EC") or not t.tokens[j].tag.startswith(("E", "J", "V")))
+    ):
+        word_end = t.word(start)[1]
+        return start, t.text[start:word_end], word_end
     return None
 
 
