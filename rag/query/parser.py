@@ -16,7 +16,6 @@ negations stay: reviews say '가벼워요'); English product words add their Kor
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from ..analyzer import KoreanAnalyzer
 from .model import ParsedQuery
@@ -24,6 +23,7 @@ from .polarity import AttributeReader
 from .prices import price_phrases
 from .specs import read_specs, read_superlative
 from .text import QueryText, compact, latin_word
+from .typos import by_length, typos
 from .vocabulary import QueryVocabulary
 
 MAX_ANALYSED_CHARS = 1000  # a question longer than this is not a question; the rest is kept but not parsed
@@ -65,6 +65,7 @@ class QueryParser:
         paths = {p for ps in vocabulary.categories.values() for p in ps}
         self._leaves = {p for p in paths if not any(q.startswith(p + ">") for q in paths)}
         self._english = {compact(e): k for e, k in vocabulary.english.items()}
+        self._category_typos = by_length(vocabulary.categories, 3)
 
     def parse(self, text: str) -> ParsedQuery:
         if not isinstance(text, str):
@@ -77,7 +78,7 @@ class QueryParser:
         removed += [(s, self._with_particle(t, e)) for s, e in read_specs(t, query, self.vocabulary)]
         self._brands(t, query)
         self._categories(t, query)
-        qualities = self.attributes.read(t, query, self._typos)
+        qualities = self.attributes.read(t, query)
         read_superlative(t, query, self.vocabulary, qualities)
         kept = "".join(ch for i, ch in enumerate(text) if not any(s <= i < e for s, e in removed))
         keywords = " ".join(kept.split()) or " ".join(text.split())
@@ -88,8 +89,8 @@ class QueryParser:
     def _english_words(self, t: QueryText) -> list[str]:
         """The Korean words of the English product words a question uses: reviews are Korean."""
         out = []
-        for english, korean in sorted(self._english.items(), key=lambda e: -len(e[0])):
-            if any(latin_word(t.text, s, e) for s, e in t.find(english)) and korean not in out:
+        for english, korean in self._english.items():
+            if english in t.compact and any(latin_word(t.text, s, e) for s, e in t.find(english)) and korean not in out:
                 out.append(korean)
         return out
 
@@ -137,8 +138,9 @@ class QueryParser:
         """Catalog names, heads and synonyms, or a typo of one; else weaker words; else the named brands' categories."""
         found = self._exact(t, self.vocabulary.categories)
         covered = {w for w in t.words if any(s <= w[0] and w[1] <= e for s, e, _ in found)}  # spanned whole
-        typos = self._typos(t, self.vocabulary.categories, [w for w in t.words if w not in covered and _hangul(t, w)])
-        found = [f for f in found if t.word(f[0]) not in {t.word(s) for s, _, _ in typos}] + typos
+        words = [w for w in t.words if w not in covered and _hangul(t, w)]
+        slips = typos(t, self.vocabulary.categories, words, self._category_typos)
+        found = [f for f in found if t.word(f[0]) not in {t.word(s) for s, _, _ in slips}] + slips
         found = found or self._exact(t, self.vocabulary.weak_categories)
         found = self._most_specific(found)
         keys = self.vocabulary.facet_keys
@@ -177,32 +179,6 @@ class QueryParser:
                     found.append((start, end, table[word]))
         return found
 
-    @staticmethod
-    def _typos(
-        t: QueryText, table: dict, words: list[tuple[int, int]], min_length: int = 3
-    ) -> list[tuple[int, int, Any]]:
-        """One-syllable slips in words of ≥ 3 syllables: 가숩기 → 가습기, 등산하 → 등산화, 워터프루푸 → 워터프루프.
-
-        A word counts once its particles are dropped ('가숩기가' → 가숩기), and only if nothing else claimed it.
-        """
-        found = []
-        for start, end in words:
-            stem = t.stem(start, end).lower()
-            hit = next((w for w in table if len(w) >= min_length and not w.isascii() and _one_edit(stem, w)), None)
-            if hit and len(stem) >= 3 and t.free(start, start + len(stem)):
-                found.append((start, start + len(stem), table[hit]))
-        return found
-
 
 def _hangul(t: QueryText, word: tuple[int, int]) -> bool:
     return any("가" <= ch <= "힣" for ch in t.text[word[0] : word[1]])
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """Levenshtein distance of exactly one (a substitution, an insertion or a deletion)."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    i = next((k for k in range(len(a)) if a[k] != b[k]), len(a))
-    return a[i + (len(a) == len(b)) :] == b[i + 1 :]

@@ -20,6 +20,7 @@ from ..analyzer import KoreanAnalyzer
 from .lexicon import ATTRIBUTES, FLAG_SYNONYMS, NEGATED_SPEC_WORDS, SpecWord
 from .model import AttributeRequirement, ParsedQuery
 from .text import QueryText, compact, latin_word
+from .typos import by_length, typos
 from .vocabulary import QueryVocabulary
 
 _WORKS_VERBS = frozenset({"되", "들어가", "들", "먹"})  # 'X 안 되는', 'X 안 들어간': they deny X itself
@@ -138,6 +139,8 @@ class AttributeReader:
                 seen.add(word)
                 self.triggers.append((word, label))
         self._labels = {word: label for word, label in self.triggers}
+        self._korean = {w: label for w, label in self.triggers if not w.isascii()}
+        self._korean_typos = by_length(self._korean, 4)  # 3-syllable triggers have too many neighbours
 
     def terms(self, label: str) -> tuple[str, ...]:
         return ATTRIBUTES[label][0] if label in ATTRIBUTES else (label,)
@@ -147,7 +150,7 @@ class AttributeReader:
         word = compact(aspect)
         return self._labels.get(word) or self.vocabulary.known_terms.get(word)
 
-    def read(self, t: QueryText, query: ParsedQuery, typos) -> dict[tuple[int, int], tuple[int, int, SpecWord]]:
+    def read(self, t: QueryText, query: ParsedQuery) -> dict[tuple[int, int], tuple[int, int, SpecWord]]:
         """Claim requirements and soft negations; return negated qualities the superlative reader takes."""
         negations = [n for n in read_negations(t) if t.free(n.start, n.end)]
         found = []
@@ -157,8 +160,7 @@ class AttributeReader:
                 if t.free(start, end) and ascii_ok and t.aligned(start):
                     found.append((start, end, label))
                     t.claimed.append((start, end))
-        korean = {w: label for w, label in self.triggers if not w.isascii()}
-        found += typos(t, korean, t.words, 4)  # 3-syllable triggers have too many neighbours
+        found += typos(t, self._korean, t.words, self._korean_typos)
         qualities: dict[tuple[int, int], tuple[int, int, SpecWord]] = {}
         for start, end, label in sorted(found):
             if (start, end) in t.claimed:  # held while matching so triggers do not overlap; claimed again below

@@ -48,8 +48,10 @@ class QueryText:
 
     def find(self, word: str) -> Iterable[tuple[int, int]]:
         """Where a compact word occurs, spaces ignored: '블루투스스피커' finds '블루투스 스피커'."""
-        for m in re.finditer(re.escape(word), self.compact):
-            yield self.index[m.start()], self.index[m.end() - 1] + 1
+        i = self.compact.find(word) if word else -1
+        while i != -1:
+            yield self.index[i], self.index[i + len(word) - 1] + 1
+            i = self.compact.find(word, i + len(word))
 
     def free(self, start: int, end: int) -> bool:
         return all(end <= s or start >= e for s, e in self.claimed)
