@@ -12,7 +12,8 @@ Typed at ingest by rules over the catalog's own keys and values (no per-product 
 How a value is read (`type_attributes`), first rule that applies:
 - flag: the value states presence or absence — a polarity word at its end (`있음`, `없음 (버튼식)`, `사용 불가`,
   `가능(37Wh)`, `호환 안 됨`, `함유`, `무첨가`, `O`/`X`, `yes`/`no`), or the key itself with 무/비 (`향: 무향`,
-  `실리콘: 무실리콘`, `밀폐: 비밀폐`) or without (`방수: 완전방수`, `무염: 무염`).
+  `실리콘: 무실리콘`, `밀폐: 비밀폐`). A value that names its key otherwise (`방수: 완전방수`, `무염: 무염`) is an
+  option; `match_requirement` counts any value under the key that does not deny it as having it.
 - number / range: the value is quantities with a few words around them (`약 12시간(약 모드)`, `PB 15mm`). One
   quantity is a number; `44~53cm`, `4~5인` and same-dimension quantities joined by `/` (`최저 23dB / 최대 52dB`,
   `24cm / 26cm / 28cm`, `숏 98cm / 롱 104cm`) are a range over what the product offers; `1200x600x740mm` is one
@@ -41,7 +42,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from .units import DIMENSIONS, canonical_unit, parse_quantities, parse_ranges, parse_sizes, unit_dimension
+from .units import (
+    DIMENSIONS,
+    canonical_unit,
+    format_quantity,
+    parse_quantities,
+    parse_ranges,
+    parse_sizes,
+    unit_dimension,
+)
 
 if TYPE_CHECKING:  # only for hints: rag.query imports this module's callers, not the other way round
     from .query.model import AttributeRequirement, SpecConstraint
@@ -80,14 +89,14 @@ _BARE_POLAR = dict.fromkeys(("o", "y", "yes", "true", "유", "예", "있다"), T
 _THING_RE = re.compile(
     rf"(?<![\w·-])(?P<thing>(?:[가-힣A-Za-z][\w-]*·)*[가-힣A-Za-z][\w-]*)\s*(?P<word>{_POLAR_ALT})(?![가-힣])"
 )
-_GENERIC_THINGS = frozenset(
-    {"사용", "지원", "약간", "거의", "조금", "많이", "전혀", "모두", "일부", "항상"}
-)  # not things
+# words before a polarity word that name no thing ('사용 가능', '거의 없음')
+_GENERIC_THINGS = frozenset({"사용", "지원", "약간", "거의", "조금", "많이", "전혀", "모두", "일부", "항상"})
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _BARE_NUMBER_RE = re.compile(rf"(?<![\w.])(?P<a>{_NUMBER})(?:\s*[~〜–-]\s*(?P<b>{_NUMBER}))?(?![\w.%])")
 _KEY_UNIT_RE = re.compile(r"(?:[\(\[_\s]\s*|^)(?P<unit>[^\s\(\)\[\]_]+?)\s*[\)\]]?$")
 _TIMES_RE = re.compile(r"^\s*[x×X*]\s*$")
 _FILLER = frozenset({"약", "최대", "최소", "최저", "총", "기준", "이상", "이하", "~"})
+_UNKNOWN = frozenset({"n/a", "na", "null", "none", "unknown", "tbd", "미정", "미상", "정보 없음", "정보없음"})
 _MAX_OPTION_WORDS = 3
 _MAX_OPTION_CHARS = 20
 _AXES = {2: ("가로", "세로"), 3: ("가로", "세로", "높이")}
@@ -103,8 +112,8 @@ class _Item:
     dimension: str | None
     low: float
     high: float
-    parts: int = 1  # quantities it joins (a range from '/' parts keeps their qualifiers)
-    qualifier: str = ""
+    qualifier: str = ""  # an axis name ('가로'), or what a count of one says it is per ('1팩')
+    axis: bool = False  # one axis of a size: never joined into a range with the others
 
 
 def _split_details(value: str) -> tuple[str, list[str]]:
@@ -159,12 +168,14 @@ def _items(text: str, key_unit: str | None, money: bool = True) -> list[_Item]:
     def free(start: int, end: int) -> bool:
         return all(end <= it.start or start >= it.end for it in items)
 
-    for s in parse_sizes(text):
+    sizes = parse_sizes(text)
+    if not sizes and key_unit and unit_dimension(key_unit) == "length" and text[-1:].isdigit():
+        sizes = [replace(z, end=min(z.end, len(text))) for z in parse_sizes(text + key_unit)]  # '크기(cm): 180x135'
+    for s in sizes:  # the first axis spans the size; the others are empty spans at its start
         labels = s.labels if any(s.labels) else _AXES.get(len(s.values), ("",) * len(s.values))
         for i, v in enumerate(s.values):
             name = _AXIS_NAMES.get(labels[i], labels[i])
-            items.append(_Item(s.start, s.end if i == len(s.values) - 1 else s.start, "length", v, v, qualifier=name))
-        items[-len(s.values)].end = s.end  # the whole span belongs to the size's first axis; others are empty
+            items.append(_Item(s.start, s.end if i == 0 else s.start, "length", v, v, qualifier=name, axis=True))
     for r in parse_ranges(text, money=money):
         if free(r.start, r.end):
             items.append(_Item(r.start, r.end, r.dimension, r.low, r.high))
@@ -180,8 +191,7 @@ def _items(text: str, key_unit: str | None, money: bool = True) -> list[_Item]:
         if key_unit:
             dim = unit_dimension(key_unit)
             factor = DIMENSIONS[dim][1][key_unit.lower()]
-        items.append(_Item(m.start(), m.end(), dim, min(a, b) * factor, max(a, b) * factor, parts=1 + bool(m["b"])))
-        items[-1].qualifier = "" if dim else "bare"
+        items.append(_Item(m.start(), m.end(), dim, min(a, b) * factor, max(a, b) * factor))
     items.sort(key=lambda it: it.start)
     return _joined(text, items)
 
@@ -257,8 +267,7 @@ def _numeric(pid: str, key: str, raw: str, main: str, details: list[str], key_un
     slash = any(sep == "/" for _, _, sep in per_segment[1:])
     for dim, entries in by_dim.items():
         unit = canonical_unit(dim) if dim else None
-        sized = [e for e in entries if e[0].qualifier and e[0].qualifier != "bare"]
-        if slash and len(entries) > 1 and not sized:
+        if slash and len(entries) > 1 and not any(it.axis or it.qualifier for it, _ in entries):
             low = min(it.low for it, _ in entries)
             high = max(it.high for it, _ in entries)
             labels = "/".join(" ".join(w) for _, w in entries if w)
@@ -266,7 +275,7 @@ def _numeric(pid: str, key: str, raw: str, main: str, details: list[str], key_un
             continue
         for it, words in entries:
             kind = "range" if it.low != it.high else "number"
-            own = it.qualifier if it.qualifier != "bare" else ""
+            own = it.qualifier
             words_q = qualifier(own, " ".join(words), extra_words)
             facets.append(Facet(pid, key, kind, raw, dim, unit, it.low, it.high, qualifier=words_q))
     facets = _multiplied(pid, key, raw, main, items, facets)
@@ -276,7 +285,8 @@ def _numeric(pid: str, key: str, raw: str, main: str, details: list[str], key_un
 
 
 def _multiplied(pid: str, key: str, raw: str, main: str, items: list[_Item], facets: list[Facet]) -> list[Facet]:
-    """'100g x 20팩' → 2,000 g 총 first (the main reading), then 100 g per pack (derived) and 20 packs."""
+    """'100g x 20팩' → 2,000 g 총 first (the main reading), then 100 g per pack (derived) and 20 packs; '100매 x 10팩'
+    → 1,000 매 총, with 100 per pack and the 10 packs derived (one dimension: the total is the count)."""
     for a, b in itertools.pairwise(items):
         if (
             b.dimension != "count"
@@ -295,6 +305,12 @@ def _multiplied(pid: str, key: str, raw: str, main: str, items: list[_Item], fac
                     total,
                     replace(f, qualifier=", ".join(x for x in (per, f.qualifier) if x), source=key),
                 ]
+                if a.dimension == "count":
+                    packs = next(
+                        (j for j, g in enumerate(facets) if g.low == b.low and not g.source and g is not total), None
+                    )
+                    if packs is not None:
+                        facets[packs] = replace(facets[packs], qualifier=main[b.start : b.end], source=key)
                 break
     return facets
 
@@ -322,10 +338,10 @@ def _typed_value(pid: str, key: str, value: object) -> list[Facet]:
     if isinstance(value, list | tuple) and all(isinstance(v, str | int | float) for v in value) and value:
         return [Facet(pid, key, "enum", ", ".join(map(str, value)), options=tuple(str(v).strip() for v in value))]
     if not isinstance(value, str):
-        return [Facet(pid, key, "text", str(value))]
+        return [Facet(pid, key, "text", "" if value is None else str(value))]
     raw = value.strip()
-    if not raw:
-        return [Facet(pid, key, "text", raw)]
+    if not re.search(r"[\w%]", raw) or raw.lower() in _UNKNOWN:
+        return [Facet(pid, key, "text", raw)]  # '', '-', '???', 'N/A': says nothing, kept as written
     main, details = _split_details(raw)
     polar = _polarity(key, main)
     if polar is not None:
@@ -343,7 +359,13 @@ def _typed_value(pid: str, key: str, value: object) -> list[Facet]:
                 continue  # '280g(1개)': says what the number is per, already in the qualifier
             if not any(_same(f, g) for g in main_facets + derived):
                 derived.append(replace(f, source=key, qualifier=f.qualifier or d))
+                first = main_facets[0]
+                if first.dimension == f.dimension and first.dimension:  # '7시간(케이스 포함 28시간)': about the 28
+                    parts = [q for q in first.qualifier.split(", ") if q != d]
+                    main_facets[0] = replace(first, qualifier=", ".join(parts))
     derived += _derived_flags(pid, key, raw)
+    if not key:  # a derived facet names the key it came from; an attribute without a key keeps its main reading
+        return main_facets
     return main_facets + [f for f in derived if not any(_same(f, g) for g in main_facets)]
 
 
@@ -423,7 +445,7 @@ USUAL_KEYS: dict[str, tuple[str, ...]] = {
 }
 # keys that state what a product bears or suits rather than what it is ('최대하중 100kg' is no weight of the chair,
 # '사용연령 ~36개월, 20kg' no weight of the carrier): used for a spec only when the spec's hint names them
-_NOT_OWN = ("하중", "허용", "권장", "대상", "연령")
+NOT_OWN_KEYS = ("하중", "허용", "권장", "대상", "연령")
 _NUMERIC_KINDS = ("number", "range")
 
 
@@ -435,15 +457,17 @@ def _hint_matches(f: Facet, hint: str) -> bool:
 def _candidates(facets: Sequence[Facet], dimension: str, key_hint: str) -> list[Facet] | None:
     """The facets a spec on `dimension` is about, or None when the product does not state it.
 
-    A hint picks facets by key ('두께', '내수압'), else by qualifier ('한쪽', '케이스 포함'); a hint that names
-    nothing in this product counts as unstated, unless it is one of the dimension's usual keys ('무게' on a
-    product that says 중량). Without a hint: the main readings under the dimension's usual key, else all main
-    readings of the dimension except under keys of what it bears or suits (`_NOT_OWN`); derived readings (the 35 dB
-    of 'ANC 최대 -35dB') and those keys are used only when a hint names them."""
+    A hint picks facets by key ('두께', '내수압'; a key equal to it before keys containing it), else by qualifier
+    ('한쪽', '케이스 포함'); a hint that names nothing in this product counts as unstated, unless it is one of the
+    dimension's usual keys ('무게' on a product that says 중량). Without a hint: the main readings under the
+    dimension's usual key ('권장인원' for people), else all main readings of the dimension except under keys of
+    what the product bears or suits (`NOT_OWN_KEYS`); derived readings (the 35 dB of 'ANC 최대 -35dB') and those
+    keys only by hint."""
     found = [f for f in facets if f.kind in _NUMERIC_KINDS and f.dimension == dimension and f.low is not None]
     hint = re.sub(r"\s+", "", key_hint or "")
     if hint:
-        by_key = [f for f in found if _hint_matches(f, hint)]
+        exact = [f for f in found if re.sub(r"\s+", "", f.key) == hint]  # '길이' is not '수납길이'
+        by_key = exact or [f for f in found if _hint_matches(f, hint)]
         if by_key:
             return by_key
         by_qualifier = [f for f in found if hint in re.sub(r"\s+", "", f.qualifier)]
@@ -451,9 +475,9 @@ def _candidates(facets: Sequence[Facet], dimension: str, key_hint: str) -> list[
             return by_qualifier
         if not any(hint in word or word in hint for word in USUAL_KEYS.get(dimension, ())):
             return None
-    main = [f for f in found if not f.source and not any(word in f.key for word in _NOT_OWN)]
+    main = [f for f in found if not f.source]
     usual = [f for f in main if any(word in f.key.lower() for word in USUAL_KEYS.get(dimension, ()))]
-    return usual or main or None
+    return usual or [f for f in main if not any(word in f.key for word in NOT_OWN_KEYS)] or None
 
 
 def _closest(facets: list[Facet], value: float) -> Facet:
@@ -478,13 +502,19 @@ def match_spec(facets: Sequence[Facet], spec: SpecConstraint) -> bool | None:
     therefore holds for a fan whose quietest setting is 38 dB (the figure shops and shoppers quote for quietness),
     '높이 110cm 이상' for a desk that rises to 118 cm, '3인 이상' for a 3~4인 tent; the answer can show the range.
     """
-    chosen = _candidates(facets, spec.dimension, spec.key_hint)
-    if not chosen:
+    f = spec_facet(facets, spec)
+    if f is None:
         return None
-    f = _closest(chosen, spec.value)
     if spec.op in ("<=", "<"):
         return spec.holds(f.low)
     return spec.holds(f.high if f.high is not None else f.low)
+
+
+def spec_facet(facets: Sequence[Facet], spec: SpecConstraint) -> Facet | None:
+    """The facet `match_spec` judges a spec by, for the answer to cite ('두께 6mm'); None when the product does not
+    state the dimension (the answer says '두께 정보 없음')."""
+    chosen = _candidates(facets, spec.dimension, spec.key_hint)
+    return _closest(chosen, spec.value) if chosen else None
 
 
 def spec_value(facets: Sequence[Facet], dimension: str, key_hint: str = "", direction: str = "min") -> float | None:
@@ -502,6 +532,21 @@ def spec_value(facets: Sequence[Facet], dimension: str, key_hint: str = "", dire
         return None
     f = main[0]  # a value's first reading: the total of '100g x 20팩', the width of a size
     return f.low if direction == "min" else (f.high if f.high is not None else f.low)
+
+
+def describe(facet: Facet) -> str:
+    """A facet as a shopper reads it, for answers and cards: '무게 1.1kg', '소음 30dB~48dB', '리모컨 없음',
+    '가습방식 복합식·가열·초음파'; a number without a dimension or a text value as written."""
+    if facet.kind in _NUMERIC_KINDS and facet.dimension and facet.low is not None:
+        low = format_quantity(facet.low, facet.dimension)
+        high = format_quantity(facet.high, facet.dimension) if facet.high is not None else low
+        value = low if low == high else f"{low}~{high}"
+        return f"{facet.key} {value}" + (f"({facet.qualifier})" if facet.qualifier else "")
+    if facet.kind == "flag":
+        return f"{facet.key} {'있음' if facet.flag else '없음'}"
+    if facet.kind == "enum":
+        return f"{facet.key} {'·'.join(facet.options)}"
+    return f"{facet.key} {facet.raw}"
 
 
 # --- requirements ('방수', '기모 없는') -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ def test_cli_ingests_a_folder_and_summarises(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"index written: {tmp_path / 'idx'}" in out
     assert "rows read: products 5, reviews 12, events 6" in out
+    assert "attributes: 13 typed, 0 kept as text" in out
     assert "skipped rows: none" in out
     assert "kept with a notice: empty_text 1" in out
     assert "[empty_text] reviews.jsonl line 12" in out
