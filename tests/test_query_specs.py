@@ -140,10 +140,25 @@ def test_superlatives(parser, text, dimension, direction, key_hint):
     assert (sup.dimension, sup.direction, sup.key_hint, sup.comparative) == (dimension, direction, key_hint, False)
 
 
+@pytest.mark.parametrize(
+    ("text", "explicit"),
+    [
+        ("가장 가벼운 유모차", True),
+        ("최대한 가벼운 걸로 캠핑의자", True),
+        ("제일 조용한 가습기", True),
+        ("가벼운 청소기", False),  # a wish: ranking may nudge, need not order strictly
+        ("조용한 가습기", False),
+        ("소음 더 적은 거", True),
+    ],
+)
+def test_superlatives_say_whether_they_were_marked(parser, text, explicit):
+    assert parser.parse(text).superlative.explicit is explicit
+
+
 def test_superlative_chip_and_keywords(parser):
     text = "가장 가벼운 유모차 추천"
     parsed = parser.parse(text)
-    assert parsed.superlative == Superlative("mass", "min", "가장 가벼운", "")
+    assert parsed.superlative == Superlative("mass", "min", "가장 가벼운", "", comparative=False, explicit=True)
     assert [text[s:e] for s, e, label in parsed.spans if label == "superlative:mass:min"] == ["가장 가벼운"]
     assert "가벼운" in parsed.keywords  # reviews say 가벼워요: the wish stays for retrieval
 

@@ -6,8 +6,10 @@
   이하' → 두께, '한쪽 300g 이하' → 한쪽). A quantity without a comparison word is left to retrieval ('3L 가습기').
   Model codes ('AR-500W') and prices are never specs.
 - superlatives: a spec word of the lexicon ('가벼운', '조용한', '오래 가는', '용량 큰') or a catalog key of a numeric
-  facet with a magnitude word ('소음 적은', '흡입력 센'), with or without 제일/가장; with 더/보다 it is a comparative
-  ('더 가벼운 거'), which a follow-up turns into a bound from the previous answer's top pick (`followups.py`).
+  facet with a magnitude word ('소음 적은', '흡입력 센'). With 제일/가장/최대한 it is explicit (order by it); without,
+  `explicit=False`: '부모님이 쓰시기 편한 가벼운 청소기' wishes for light, not for the lightest gadget there is.
+  With 더/보다 it is a comparative ('더 가벼운 거'), which a follow-up turns into a bound from the previous answer's
+  top pick (`followups.py`).
 """
 
 from __future__ import annotations
@@ -123,7 +125,8 @@ def read_superlative(t: QueryText, query: ParsedQuery, vocabulary: QueryVocabula
             start = marker.start()
         end = t.word(end - 1)[1] if t.word(end - 1)[1] - end <= 2 else end  # '가벼운거' keeps its 거 in the chip
         label = " ".join(t.text[start:end].split())
-        query.superlative = Superlative(superlative[0], word.direction, label, superlative[1], comparative)
+        explicit = marker is not None or inner_more
+        query.superlative = Superlative(superlative[0], word.direction, label, superlative[1], comparative, explicit)
         kind = "comparative" if comparative else "superlative"
         t.claim(query, start, end, f"{kind}:{superlative[0]}:{word.direction}")
         return
