@@ -232,6 +232,7 @@ def test_denied_attributes_are_requirements_not_to_have(parser):
         ("가격 낮은 순으로", "price_asc"),
         ("싼 순", "price_asc"),
         ("비싼 순으로 보여줘", "price_desc"),
+        ("제일 싼 거", "price_asc"),
         ("자취방 가습기", None),
     ],
 )

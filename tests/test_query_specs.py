@@ -72,6 +72,20 @@ def test_numeric_spec_constraints(parser, text, expected):
     assert (parsed.price_min, parsed.price_max, parsed.price_target) == (None, None, None)
 
 
+def test_ranges_are_both_bounds(parser):
+    assert specs(parser.parse("1~2kg 텐트")) == [("mass", ">=", 1000, ""), ("mass", "<=", 2000, "")]
+    assert specs(parser.parse("1~2kg 이하 텐트")) == [("mass", "<=", 2000, "")]
+    assert specs(parser.parse("5000mAh 이상 10000mAh 이하 보조배터리")) == [
+        ("charge", ">=", 5000, ""),
+        ("charge", "<=", 10000, ""),
+    ]
+
+
+@pytest.mark.parametrize("text", ["키 180cm 이상 남자 패딩", "발 270mm 러닝화", "아기 몸무게 10kg 이상 아기띠"])
+def test_the_shoppers_own_size_is_no_product_spec(parser, text):
+    assert parser.parse(text).specs == []
+
+
 def test_a_refused_spec_bound_flips(parser):
     assert specs(parser.parse("1kg 넘으면 싫어요 텐트")) == [("mass", "<=", 1000, "")]
 

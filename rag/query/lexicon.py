@@ -201,6 +201,20 @@ MAGNITUDE_WORDS: dict[str, str] = {
     "약한": "min",
     "짧은": "min",
 }
+# words before a quantity that describe the shopper, not the product: '키 180cm 이상', '몸무게 70kg', '발 270mm'
+SHOPPER_WORDS: tuple[str, ...] = (
+    "키",
+    "신장",
+    "몸무게",
+    "체중",
+    "발",
+    "발길이",
+    "허리",
+    "가슴",
+    "어깨",
+    "아기",
+    "아이",
+)
 # words that make an adjective a superlative or, with 더/보다, a comparative on a follow-up
 SUPERLATIVE_MARKERS: tuple[str, ...] = ("제일", "가장", "젤", "최고로", "최대한", "most", "the most")
 COMPARATIVE_MARKERS: tuple[str, ...] = ("더", "좀 더", "이거보다", "이것보다", "그거보다", "그것보다", "보다")

@@ -31,7 +31,10 @@ MAX_ANALYSED_CHARS = 1000  # a question longer than this is not a question; the 
 _SORT_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
     (sort, re.compile(pattern, re.IGNORECASE))
     for sort, pattern in (  # first match wins: explicit orderings before softer wishes
-        ("price_asc", r"(?:(?<!비)싼|저렴한|낮은\s*가격|가격\s*(?:낮은|싼))\s*순|cheapest"),
+        (
+            "price_asc",
+            r"(?:(?<!비)싼|저렴한|낮은\s*가격|가격\s*(?:낮은|싼))\s*순|(?:제일|가장|젤)\s*(?:싼|저렴한)|cheapest",
+        ),
         ("price_desc", r"(?:비싼|높은\s*가격|가격\s*높은)\s*순"),
         (
             "rating",

@@ -3,8 +3,9 @@
 - constraints: a quantity with a unit (`rag.units`) and a comparison word (`bounds.py`): '30dB 이하', '1kg 미만',
   '만mAh 이상', '5L 넘는', '500g보다 가벼운', 'under 500g'; '4인용' means at least 4 people. The word before the
   quantity becomes the key hint when the catalog has it as a facet key or qualifier of that dimension ('두께 5mm
-  이하' → 두께, '한쪽 300g 이하' → 한쪽). A quantity without a comparison word is left to retrieval ('3L 가습기').
-  Model codes ('AR-500W') and prices are never specs.
+  이하' → 두께, '한쪽 300g 이하' → 한쪽); a range is both bounds ('1~2kg 텐트'). A single quantity without a
+  comparison word is left to retrieval ('3L 가습기'), and so is the shopper's own size ('키 180cm 이상'). Model
+  codes ('AR-500W') and prices are never specs.
 - superlatives: a spec word of the lexicon ('가벼운', '조용한', '오래 가는', '용량 큰') or a catalog key of a numeric
   facet with a magnitude word ('소음 적은', '흡입력 센'). With 제일/가장/최대한 it is explicit (order by it); without,
   `explicit=False`: '부모님이 쓰시기 편한 가벼운 청소기' wishes for light, not for the lightest gadget there is.
@@ -18,7 +19,7 @@ import re
 
 from ..units import format_quantity, parse_quantities, parse_ranges
 from .bounds import OPS, bound_after, bound_before, flip, refused
-from .lexicon import COMPARATIVE_MARKERS, MAGNITUDE_WORDS, SPEC_WORDS, SUPERLATIVE_MARKERS, SpecWord
+from .lexicon import COMPARATIVE_MARKERS, MAGNITUDE_WORDS, SHOPPER_WORDS, SPEC_WORDS, SUPERLATIVE_MARKERS, SpecWord
 from .model import ParsedQuery, SpecConstraint, Superlative
 from .text import QueryText, compact
 from .vocabulary import QueryVocabulary
@@ -41,13 +42,16 @@ def read_specs(t: QueryText, query: ParsedQuery, vocabulary: QueryVocabulary) ->
         after, before = bound_after(t.text, q.end), bound_before(t.text, start)
         kind = before[0] if before else after[0] if after else None
         end = after[1] if after else q.end
-        if kind in ("decade", "approx") or (kind is None and not _bare_people(t.text, q)):
+        in_range = rng is not None and start == rng.start
+        if kind in ("decade", "approx") or (kind is None and not in_range and not _bare_people(t.text, q)):
             continue  # '3L 가습기', '5kg 정도': a size named for retrieval, not a limit
         if before:
             start = before[1]
         if kind is not None and refused(t.text, end):
             kind = flip(kind)
         hint_span = t.word_before(start)
+        if hint_span and hint_span[2] in SHOPPER_WORDS:
+            continue  # '키 180cm 이상': the shopper's size, which retrieval may use, no bound on the product
         key_hint = ""
         if hint_span and _is_key(vocabulary, hint_span[2], q.dimension):
             key_hint = hint_span[2]
@@ -56,10 +60,12 @@ def read_specs(t: QueryText, query: ParsedQuery, vocabulary: QueryVocabulary) ->
         word_end = t.word(end - 1)[1]
         end = word_end if word_end - end <= 2 and not t.text[end:word_end].startswith(("로", "으로", "인")) else end
         label = " ".join(t.text[label_start:end].split())
-        if rng is not None and start <= rng.start and q.dimension == "people":
+        if in_range and q.dimension == "people":
             bounds = [(">=", rng.high)]  # '3~4인용' must hold the 4
-        elif rng is not None and start <= rng.start:
-            bounds = [(">=", rng.low), ("<=", rng.high)]
+        elif in_range and kind is None:
+            bounds = [(">=", rng.low), ("<=", rng.high)]  # '1~2kg 텐트'
+        elif in_range:
+            bounds = [(OPS[kind], rng.high if kind in ("max", "below") else rng.low)]  # '1~2kg 이하' → ≤ 2 kg
         elif kind is None:
             bounds = [(">=", q.value)]  # '4인용 텐트': room for at least 4
         else:
