@@ -11,7 +11,7 @@ from ingest.validate import validate
 from rag.answer import Answer, Recommendation
 from rag.constraints import Constraints
 from rag.facets import match_requirement, type_attributes
-from rag.query import QueryParser, QueryVocabulary, SpecConstraint, Superlative
+from rag.query import QueryParser, QueryVocabulary, SpecConstraint, Superlative, missing_product_type
 from rag.query.followups import follow_up
 from rag.records import Product
 
@@ -393,3 +393,10 @@ def test_specs_carry_over_within_the_product_type(parser, vocabulary, products):
     assert cheaper.constraints.price_max == products["SHO-001"].price - 1
     other = follow_up(parser.parse("텐트는?"), "텐트는?", history, None, vocabulary)
     assert other.constraints.specs == ()  # a new product type: a boot's weight limit does not apply to a tent
+
+
+def test_english_product_types_the_catalog_does_not_carry_are_named(products):
+    category_text = " ".join({p.category for p in products.values()}).lower()
+    assert missing_product_type("rice cooker 추천", category_text) == "전기밥솥"
+    assert missing_product_type("a good blender under 50000 won", category_text) == "블렌더"
+    assert missing_product_type("a fancy gift", category_text) is None  # no 'fan' inside 'fancy'
