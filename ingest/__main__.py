@@ -104,7 +104,11 @@ def summary(result: IngestResult) -> str:
     lines.append("indexed: " + ", ".join(f"{k} {v:,}" for k, v in b.counts.items() if isinstance(v, int)))
     attributes = b.counts.get("attributes") or {}
     if attributes.get("values"):
-        lines.append(f"attributes: {attributes['typed']:,} typed, {attributes['text']:,} kept as text")
+        examples = "; ".join(attributes.get("text_examples", []))
+        lines.append(
+            f"attributes: {attributes['typed']:,} typed, {attributes['text']:,} kept as text"
+            + (f" (e.g. {examples})" if examples else "")
+        )
     skipped = result.skipped_by_reason()
     lines.append("skipped rows: " + (", ".join(f"{k} {v:,}" for k, v in skipped.items()) if skipped else "none"))
     notices = result.notices_by_reason()

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from .facets import NOT_OWN_KEYS, Facet
 from .records import Product
+from .units import format_quantity
 
 
 @dataclass
@@ -53,6 +54,25 @@ class CategoryShape:
     price_min: int | None = None
     price_max: int | None = None
     facets: list[FacetShape] = field(default_factory=list)  # most products first
+
+    def describe(self, facets: int = 6) -> str:
+        """One line for a prompt or an answer: '가습기 (3개, 29,900~89,000원): 용량 3L~8L, 소음 24dB~35dB, 가습방식
+        초음파·가열식·복합식'. The facets most products state, numbers with their range, options by frequency."""
+        name = self.path.split(">")[-1] or "(분류 없음)"
+        price = ""
+        if self.price_min is not None:
+            same = self.price_min == self.price_max
+            price = f", {self.price_min:,}원" if same else f", {self.price_min:,}~{self.price_max:,}원"
+        parts = []
+        for f in [f for f in self.facets if not f.derived and f.kind != "text"][:facets]:
+            if f.kind == "number" and f.dimension and f.low is not None:
+                low, high = format_quantity(f.low, f.dimension), format_quantity(f.high or f.low, f.dimension)
+                parts.append(f"{f.key} {low}" if low == high else f"{f.key} {low}~{high}")
+            elif f.kind == "enum":
+                parts.append(f"{f.key} " + "·".join(sorted(f.options, key=lambda o: -f.options[o])[:4]))
+            elif f.kind == "flag":
+                parts.append(f"{f.key} 있음 {f.flags['true']}·없음 {f.flags['false']}")
+        return f"{name} ({self.products}개{price})" + (": " + ", ".join(parts) if parts else "")
 
     def to_dict(self) -> dict:
         return {

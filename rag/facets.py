@@ -79,18 +79,23 @@ class Facet:
 _POSITIVE = ("있음", "있는 편", "있어요", "가능", "지원", "포함", "함유", "호환", "동봉", "내장", "적용", "완료")
 _NEGATIVE = ("없음", "없는 편", "없어요", "불가능", "불가", "미지원", "미포함", "불포함", "무첨가", "불필요", "미적용")
 _NEGATIVE += ("안 됨", "안됨")
+_POSITIVE += ("included", "supported", "available")  # catalogs written in English
+_NEGATIVE += ("not included", "not supported", "not available", "unavailable")
 _POLAR_WORDS = {w: True for w in _POSITIVE} | {w: False for w in _NEGATIVE}
 _POLAR_ALT = "|".join(re.escape(w) for w in sorted(_POLAR_WORDS, key=len, reverse=True))
-_POLAR_END = re.compile(rf"^(?P<pre>.*?)\s*(?P<word>{_POLAR_ALT})$")
+_POLAR_END = re.compile(rf"^(?P<pre>.*?)\s*(?P<word>{_POLAR_ALT})$", re.IGNORECASE)
 _BARE_POLAR = dict.fromkeys(("o", "y", "yes", "true", "유", "예", "있다"), True) | dict.fromkeys(
     ("x", "n", "no", "false", "무", "아니오", "없다"), False
 )
 # a thing the value names as present or absent: '고춧가루 무첨가', '쌀·옥수수 포함', '물세탁 불가', 'LDAC 지원'
 _THING_RE = re.compile(
-    rf"(?<![\w·-])(?P<thing>(?:[가-힣A-Za-z][\w-]*·)*[가-힣A-Za-z][\w-]*)\s*(?P<word>{_POLAR_ALT})(?![가-힣])"
+    rf"(?<![\w·-])(?P<thing>(?:[가-힣A-Za-z][\w-]*·)*[가-힣A-Za-z][\w-]*)\s*(?P<word>{_POLAR_ALT})(?![가-힣])",
+    re.IGNORECASE,
 )
 # words before a polarity word that name no thing ('사용 가능', '거의 없음')
-_GENERIC_THINGS = frozenset({"사용", "지원", "약간", "거의", "조금", "많이", "전혀", "모두", "일부", "항상"})
+_GENERIC_THINGS = frozenset(
+    {"사용", "지원", "약간", "거의", "조금", "많이", "전혀", "모두", "일부", "항상", "not", "is"}
+)
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _BARE_NUMBER_RE = re.compile(rf"(?<![\w.])(?P<a>{_NUMBER})(?:\s*[~〜–-]\s*(?P<b>{_NUMBER}))?(?![\w.%])")
 _KEY_UNIT_RE = re.compile(r"(?:[\(\[_\s]\s*|^)(?P<unit>[^\s\(\)\[\]_]+?)\s*[\)\]]?$")
@@ -138,7 +143,7 @@ def _polarity(key: str, main: str) -> tuple[bool, str] | None:
         return _BARE_POLAR[low], ""
     m = _POLAR_END.match(main)
     if m and not re.search(r"[/,;+]", m["pre"]):  # '5.4 / LDAC 지원' is a list whose last item is a flag
-        return _POLAR_WORDS[m["word"]], m["pre"].strip()
+        return _POLAR_WORDS[m["word"].lower()], m["pre"].strip()
     compact_key = re.sub(r"\s+", "", key)
     # '향: 무향', '실리콘: 무실리콘', '밀폐: 비밀폐'; a key that itself starts so ('무염: 무염') is an option
     if (
@@ -157,7 +162,9 @@ def _derived_flags(product_id: str, key: str, raw: str) -> list[Facet]:
             if thing in seen or thing in _GENERIC_THINGS or len(thing) < 2 or thing in _POLAR_WORDS:
                 continue
             seen.add(thing)
-            out.append(Facet(product_id, thing, "flag", raw, flag=_POLAR_WORDS[m["word"]], qualifier=key, source=key))
+            out.append(
+                Facet(product_id, thing, "flag", raw, flag=_POLAR_WORDS[m["word"].lower()], qualifier=key, source=key)
+            )
     return out
 
 
@@ -174,7 +181,7 @@ def _items(text: str, key_unit: str | None, money: bool = True) -> list[_Item]:
     for s in sizes:  # the first axis spans the size; the others are empty spans at its start
         labels = s.labels if any(s.labels) else _AXES.get(len(s.values), ("",) * len(s.values))
         for i, v in enumerate(s.values):
-            name = _AXIS_NAMES.get(labels[i], labels[i])
+            name = _AXIS_NAMES.get(labels[i].upper() if labels[i].isascii() else labels[i], labels[i])
             items.append(_Item(s.start, s.end if i == 0 else s.start, "length", v, v, qualifier=name, axis=True))
     for r in parse_ranges(text, money=money):
         if free(r.start, r.end):
@@ -227,7 +234,8 @@ def _segments(text: str, items: list[_Item]) -> list[tuple[int, int, str]]:
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in re.split(r"\s+", text.strip(" ,/+~·")) if w and w not in ("/", "+", "~")]
+    words = (w.strip("-–") for w in re.split(r"\s+", text.strip(" ,/+~·")))  # 'ANC 최대 -35dB' → ANC, 최대
+    return [w for w in words if w and w not in ("/", "+", "~")]
 
 
 def _numeric(pid: str, key: str, raw: str, main: str, details: list[str], key_unit: str | None) -> list[Facet] | None:
@@ -343,6 +351,9 @@ def _typed_value(pid: str, key: str, value: object) -> list[Facet]:
     if not re.search(r"[\w%]", raw) or raw.lower() in _UNKNOWN:
         return [Facet(pid, key, "text", raw)]  # '', '-', '???', 'N/A': says nothing, kept as written
     main, details = _split_details(raw)
+    if key_unit is None and any(unit_dimension(d) for d in details):  # '120 x 60 x 75 (cm)': the unit of the numbers
+        key_unit = next(d for d in details if unit_dimension(d))
+        details = [d for d in details if d != key_unit]
     polar = _polarity(key, main)
     if polar is not None:
         flag, words = polar
@@ -397,13 +408,15 @@ class FacetSummary:
     derived: int = 0  # derived facets (flags for named things, numbers in details)
     text_values: list[tuple[str, str, str]] = field(default_factory=list)  # (product_id, key, raw) kept as text
 
-    def to_dict(self) -> dict:
+    def to_dict(self, examples: int = 3) -> dict:
+        """JSON for the manifest; `examples` values kept as text, as 'key: value', so a summary can show them."""
         return {
             "values": self.values,
             "typed": self.typed,
             "text": self.text,
             "by_kind": dict(self.by_kind),
             "derived": self.derived,
+            "text_examples": [f"{key}: {raw}" for _, key, raw in self.text_values[:examples]],
         }
 
 

@@ -16,13 +16,21 @@ from dataclasses import dataclass
 
 # dimension → (canonical unit, {surface unit (lower-case) → factor to the canonical unit})
 DIMENSIONS: dict[str, tuple[str, dict[str, float]]] = {
-    "mass": ("g", {"g": 1, "그램": 1, "kg": 1000, "킬로": 1000, "킬로그램": 1000, "mg": 0.001}),
+    # the one-character forms (㎏ ㎎ ㎝ ㎜ ㏈ …) are how many Korean listings type units
+    "mass": (
+        "g",
+        {"g": 1, "그램": 1, "kg": 1000, "㎏": 1000, "킬로": 1000, "킬로그램": 1000, "mg": 0.001, "㎎": 0.001},
+    ),
     "volume": ("ml", {"ml": 1, "mℓ": 1, "㎖": 1, "밀리리터": 1, "cc": 1, "l": 1000, "ℓ": 1000, "리터": 1000}),
     "charge": ("mAh", {"mah": 1, "ah": 1000}),
     "energy": ("Wh", {"wh": 1, "kwh": 1000}),
-    "power": ("W", {"w": 1, "와트": 1, "kw": 1000}),
-    "sound": ("dB", {"db": 1, "데시벨": 1}),
-    "length": ("mm", {"mm": 1, "cm": 10, "m": 1000, "센치": 10, "센티": 10, "인치": 25.4, "inch": 25.4}),
+    "power": ("W", {"w": 1, "와트": 1, "kw": 1000, "㎾": 1000}),
+    "sound": ("dB", {"db": 1, "㏈": 1, "데시벨": 1}),
+    "length": (
+        "mm",
+        {"mm": 1, "㎜": 1, "cm": 10, "㎝": 10, "m": 1000, "km": 1_000_000, "㎞": 1_000_000, "센치": 10, "센티": 10}
+        | {"인치": 25.4, "inch": 25.4},
+    ),
     "area": ("㎡", {"㎡": 1, "m2": 1, "m²": 1, "평": 3.3058}),
     "pressure": ("Pa", {"pa": 1, "kpa": 1000}),
     "duration": ("분", {"분": 1, "min": 1, "시간": 60, "h": 60, "hr": 60, "초": 1 / 60, "sec": 1 / 60}),
@@ -49,6 +57,10 @@ DIMENSIONS: dict[str, tuple[str, dict[str, float]]] = {
     "resolution": ("DPI", {"dpi": 1}),
     "frequency": ("Hz", {"hz": 1, "khz": 1000, "mhz": 1_000_000, "ghz": 1_000_000_000}),
     "speed": ("rpm", {"rpm": 1}),
+    "voltage": ("V", {"v": 1}),
+    "current": ("A", {"a": 1, "ma": 0.001}),
+    "storage": ("GB", {"mb": 1 / 1024, "gb": 1, "tb": 1024}),
+    "luminous_flux": ("lm", {"lm": 1, "루멘": 1}),
     # read only when asked (parse_quantities(money=True)): a question's prices are the query parser's job
     "price": ("원", {"원": 1}),
 }
@@ -171,7 +183,7 @@ class Size:
     """'1200x600x740mm', 'W545 x D420 x H1050mm', '60 x 45cm': lengths in mm, one per axis, in the order written."""
 
     values: tuple[float, ...]  # canonical units (mm)
-    labels: tuple[str, ...]  # the axis letters as written ('W', 'D', 'H'), '' where none
+    labels: tuple[str, ...]  # the axis names as written ('W', 'D', 'H', '가로', '폭'), '' where none
     start: int
     end: int
     surface: str
@@ -184,8 +196,11 @@ _LENGTH_UNITS = "|".join(
 )
 
 
+_AXIS_WORDS = "가로|세로|높이|깊이|길이|두께|폭|[WDHLwdhl]"
+
+
 def _axis(i: int) -> str:
-    return rf"(?:(?P<a{i}>[WDHLwdhl])\s*)?(?P<n{i}>{_NUMBER})\s*(?P<u{i}>{_LENGTH_UNITS})?"
+    return rf"(?:(?P<a{i}>{_AXIS_WORDS})\s*:?\s*)?(?P<n{i}>{_NUMBER})\s*(?P<u{i}>{_LENGTH_UNITS})?"
 
 
 _BY = r"\s*[x×X*]\s*"
@@ -193,8 +208,9 @@ _SIZE_RE = re.compile(rf"(?<![\w.]){_axis(0)}{_BY}{_axis(1)}(?:{_BY}{_axis(2)})?
 
 
 def parse_sizes(text: str) -> list[Size]:
-    """Sizes written as axes joined by x or ×, the unit once at the end or on every axis: '33 x 38 x 40cm' →
-    (330, 380, 400) mm. A size without any length unit ('2 x 3') is not returned."""
+    """Sizes written as axes joined by x or ×, the unit once at the end or on every axis, axes named or not:
+    '33 x 38 x 40cm' → (330, 380, 400) mm, '가로 120cm x 세로 60cm' → (1200, 600). A size without any length unit
+    ('2 x 3') is not returned."""
     out = []
     for m in _SIZE_RE.finditer(text):
         axes = [i for i in range(3) if m[f"n{i}"] is not None]

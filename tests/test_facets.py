@@ -246,7 +246,26 @@ USER_CATALOG = [
     Product(
         "U6", "스마트 체중계", "디지털>체중계", attributes={"측정범위": "5~180kg", "앱 연동": True, "배터리": "AAA 3개"}
     ),
+    Product(
+        "U7",
+        "Travel Kettle",
+        "가전>주방",
+        attributes={
+            "Capacity": "0.8 L",
+            "Charger": "Not included",
+            "Features": "Auto shut-off, Bluetooth supported",
+            "Voltage": "110-240V",
+        },
+    ),
 ]
+
+
+def test_sizes_from_other_catalogs_and_the_axis_a_spec_names():
+    desk = type_attributes("D1", {"크기": "120 x 60 x 75 (cm)"})  # the unit in a parenthesis
+    assert [(f.qualifier, f.low) for f in desk] == [("가로", 1200), ("세로", 600), ("높이", 750)]
+    rug = type_attributes("R1", {"사이즈": "가로 200cm x 세로 150cm"})
+    assert match_spec(rug, SpecConstraint("length", ">=", 1800, "가로")) is True
+    assert match_spec(rug, SpecConstraint("length", ">=", 1800, "세로")) is False
 
 
 def test_a_user_catalog_with_other_keys_and_units_goes_through_the_same_rules():
@@ -264,6 +283,9 @@ def test_a_user_catalog_with_other_keys_and_units_goes_through_the_same_rules():
     assert [x.low for x in f["U4"] if x.key == "크기"] == [4200, 4000]
     assert (by["U5", "매수"].low, by["U5", "원단"].dimension) == (480, "grammage") and by["U5", "향"].flag is False
     assert (by["U6", "측정범위"].low, by["U6", "측정범위"].high) == (5000, 180000) and by["U6", "앱 연동"].flag
+    assert by["U7", "Charger"].flag is False and by["U7", "Capacity"].low == 800
+    assert (by["U7", "Voltage"].low, by["U7", "Voltage"].high) == (110, 240)
+    assert [x.flag for x in f["U7"] if x.key == "Bluetooth"] == [True]  # a derived flag, in English
     # and the matching works on them
     assert match_spec(f["U3"], SpecConstraint("mass", "<=", 400)) is True
     assert match_spec(f["U4"], SpecConstraint("length", ">=", 2000, "내수압")) is True
@@ -282,6 +304,7 @@ def test_bad_values_are_kept_as_text_and_counted(bad):
     summary = summarize(facets)
     assert (summary.values, summary.typed, summary.text) == (2, 1, 1)
     assert summary.text_values == [("B1", "비고", note.raw)]
+    assert summary.to_dict()["text_examples"] == [f"비고: {note.raw}"]  # what the ingest summary shows
 
 
 def test_a_catalog_without_attributes_is_unaffected():
@@ -560,4 +583,7 @@ def test_catalog_shape_of_the_demo():
     )
     assert wifi.flags == {"true": 0, "false": 1}
     json.dumps(shape.to_dict(), ensure_ascii=False)  # the app and the composer can ship it as JSON
+    line = humidifiers.describe()  # one line for a prompt or the "not carried" answer's nearest categories
+    assert line.startswith(f"가습기 (3개, {min(prices):,}~{max(prices):,}원): 가습방식 초음파·가열식·복합식")
+    assert "소음 24dB~35dB" in line and "용량 3L~8L" in line
     assert sum(c.products for c in shape.categories) == len(DEMO) == 132

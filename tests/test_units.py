@@ -56,11 +56,30 @@ def test_each_unit_form_of_the_demo_reads_in_canonical_units(text, expected):
     assert read(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [  # forms the demo does not use but Korean listings do
+        ("1.2㎏", [(1200.0, "mass")]),
+        ("30㎝ x", [(300.0, "length")]),
+        ("소음 35㏈", [(35.0, "sound")]),
+        ("TV 55인치", [(1397.0, "length")]),
+        ("5V 2A", [(5.0, "voltage"), (2.0, "current")]),
+        ("128GB", [(128.0, "storage")]),
+        ("1TB", [(1024.0, "storage")]),
+        ("800lm", [(800.0, "luminous_flux")]),
+        ("2년간", [(24.0, "period")]),
+    ],
+)
+def test_other_unit_forms(text, expected):
+    assert read(text) == expected
+
+
 def test_words_are_not_quantities():
     assert read("9.5 알칼리성") == []  # 알 glued to 칼리성 is a word, not a count of pieces
     assert read("3세대 모델") == []  # a generation, not an age
     assert read("2024년형 신제품") == []  # a year
     assert read("AR-H800 모델") == []  # a model code
+    assert read("USB-A 1, AA 건전지, 4D 팔걸이, 1ms 응답") == []  # letters that are units only after a number
     assert read("천장 만명") == []  # 천/만 without a digit
     assert read("2인이상") == [(2.0, "people")]  # a particle after the unit is fine
 
@@ -86,6 +105,8 @@ def test_sizes_read_every_axis():
     assert cabinet.values == (545.0, 420.0, 1050.0) and cabinet.labels == ("W", "D", "H")
     (pad,) = parse_sizes("대형 60 x 45cm")
     assert pad.values == (600.0, 450.0) and pad.surface == "60 x 45cm"
+    (named,) = parse_sizes("가로 120cm x 세로 60cm")
+    assert named.values == (1200.0, 600.0) and named.labels == ("가로", "세로")
     assert parse_sizes("2 x 3") == []  # no length unit: no size
     assert parse_sizes("100g x 20팩") == []  # a pack, not a size
 
