@@ -244,11 +244,11 @@ class _Decoded:
     def _by_stream(self, binary) -> Iterator[str]:
         import io
 
-        stream = io.TextIOWrapper(binary, encoding=self.encoding, newline="")
         try:
-            for text in stream:
-                self.line += 1
-                yield text
+            with io.TextIOWrapper(binary, encoding=self.encoding, newline="") as stream:
+                for text in stream:
+                    self.line += 1
+                    yield text
         except UnicodeDecodeError as exc:
             raise SourceError(
                 f"{self.path}: not valid {self.encoding.upper()} after line {self.line:,} ({exc.reason}); "
@@ -348,11 +348,14 @@ def detect(path: Path, kind: str | None = None, encoding: str | None = None) -> 
 
 def _first_line(path: Path, encoding: str) -> str:
     decoded = _Decoded(path, encoding)
-    for line in decoded:
-        if decoded.bad:
-            raise SourceError(f"{path} line 1 (the header) {decoded.bad[1]}; pass --encoding with the file's encoding")
-        return line
-    return ""
+    lines = iter(decoded)
+    try:
+        line = next(lines, "")
+    finally:
+        lines.close()  # closes the file now, not whenever the generator is collected
+    if decoded.bad:
+        raise SourceError(f"{path} line 1 (the header) {decoded.bad[1]}; pass --encoding with the file's encoding")
+    return line
 
 
 def _check_header(path: Path, kind: str, header: list[str], delimiter: str) -> None:
