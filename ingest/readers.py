@@ -174,11 +174,16 @@ def sniff_encoding(head: bytes) -> tuple[str, str | None]:
                 name,
                 None if name == "utf-8" else f"read as {name.upper()} (it starts with a {name} byte-order mark)",
             )
-    sample = head[:4096]
-    if len(sample) >= 4 and sample.count(0) * 4 >= len(sample):  # ASCII text in UTF-16 is half NUL bytes
-        even, odd = sample[0::2].count(0), sample[1::2].count(0)
-        name = "utf-16-le" if odd > even else "utf-16-be"
-        return name, f"read as {name.upper()} (no byte-order mark, but every other byte is 0)"
+    sample = head[: 4096 // 2 * 2]
+    if len(sample) >= 4:
+        # ASCII in UTF-16 puts a 0 in every other byte, always on the same side; stray NULs fall on both
+        half = len(sample) // 2
+        even, odd = sample[0::2].count(0) / half, sample[1::2].count(0) / half
+        for name, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+            if zeros >= 0.3 and zeros > 2 * other:
+                text = sample.decode(name, errors="replace")
+                if "\x00" not in text and text.count("\ufffd") <= 1:
+                    return name, f"read as {name.upper()} (no byte-order mark, but every other byte is 0)"
     lines = head.split(b"\n")[:-1] if len(head) == _HEAD_BYTES else head.split(b"\n")
     utf8_ok, cp949_ok, failing = 0, 0, 0
     for raw in lines:
@@ -574,17 +579,16 @@ def _csv_rows(decoded: _Decoded, name: str, delimiter: str) -> Iterator[RawRow]:
 
 
 def _swallowed(taken: list[str], row: list[str], delimiter: str, columns: int) -> bool:
-    """Did a quote that was never closed (or closed somewhere odd) take in lines of other rows?"""
+    """Did a quote that was never closed (or closed somewhere odd) take in lines of other rows?
+
+    A real multi-line field (NSMC has 217) closes its quote and ends the row there; a stray quote runs to the
+    end of the file or is "closed" by the next quoted field, mid-field — strict CSV rejects both. Lines that
+    merely look like rows are no evidence: a long review may well have a line with as many commas as a row."""
     if len(row) != columns:
         return True
     try:
         for _ in csv.reader(taken, delimiter=delimiter, strict=True):
             pass
     except csv.Error:
-        return True  # unclosed at the end of the file, or text after a closing quote
-    if columns < 3:  # with one delimiter per row, a comma inside a long review looks like a row too
-        return False
-    return any(
-        len(next(csv.reader([line], delimiter=delimiter), [])) == columns and line.split(delimiter, 1)[0].strip()
-        for line in taken[1:]
-    )
+        return True
+    return False
