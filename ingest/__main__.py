@@ -147,7 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         print("the previous index, if any, is unchanged", file=sys.stderr)
         return 2
     except OSError as exc:  # the machine's, not the data's: a full disk, a folder we may not write
-        print(f"error: {exc.filename or ''} {exc.strerror or exc}".replace("error:  ", "error: "), file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         print("the previous index, if any, is unchanged", file=sys.stderr)
         return 2
     print(summary(result))

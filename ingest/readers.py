@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
+import io
 import json
 import re
 import zlib
@@ -247,8 +248,6 @@ class _Decoded:
             yield text
 
     def _by_stream(self, binary) -> Iterator[str]:
-        import io
-
         try:
             with io.TextIOWrapper(binary, encoding=self.encoding, newline="") as stream:
                 for text in stream:
