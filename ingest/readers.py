@@ -79,7 +79,8 @@ class Source:
     fmt: str  # jsonl | json | csv | nsmc | naver_shopping
     encoding: str = "utf-8"
     delimiter: str = ","
-    notes: tuple[str, ...] = field(default=(), compare=False)  # file-level notices, reported with the rows
+    # file-level notices as (where, message), reported with the rows: another encoding or delimiter, files skipped
+    notes: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
 
 @dataclass
@@ -307,7 +308,7 @@ def detect(path: Path, kind: str | None = None, encoding: str | None = None) -> 
     name = path.name.lower()
     if not name.endswith(_SUFFIXES):
         raise SourceError(f"{path}: unknown file type; expected one of {', '.join(_SUFFIXES)}")
-    notes: list[str] = []
+    notes: list[str] = []  # about this file; paired with its name below
     head = _head(path)
     if encoding:
         encoding = normalize_encoding(encoding)
@@ -323,7 +324,7 @@ def detect(path: Path, kind: str | None = None, encoding: str | None = None) -> 
                 "put the kind in the file name (products.jsonl) or write reviews=PATH"
             )
         fmt = "jsonl" if ".jsonl" in name else "json"
-        return Source(path, kind, fmt, encoding, notes=tuple(notes))
+        return Source(path, kind, fmt, encoding, notes=_about(path, notes))
     first = _first_line(path, encoding)
     default = "\t" if ".tsv" in name else ","
     delimiter = _sniff_delimiter(first, default)
@@ -334,9 +335,9 @@ def detect(path: Path, kind: str | None = None, encoding: str | None = None) -> 
         )
     header = [_norm_column(h) for h in next(csv.reader([first], delimiter=delimiter), [])]
     if header == NSMC_HEADER:
-        return Source(path, "reviews", "nsmc", encoding, delimiter, tuple(notes))
+        return Source(path, "reviews", "nsmc", encoding, delimiter, _about(path, notes))
     if header == NAVER_SHOPPING_HEADER:
-        return Source(path, "reviews", "naver_shopping", encoding, delimiter, tuple(notes))
+        return Source(path, "reviews", "naver_shopping", encoding, delimiter, _about(path, notes))
     kind = kind or _kind_from_name(name)
     if kind is None:
         raise SourceError(
@@ -347,7 +348,11 @@ def detect(path: Path, kind: str | None = None, encoding: str | None = None) -> 
     unknown = [h for h in header if h and h not in COLUMNS[kind]]
     if unknown:
         notes.append(f"columns {', '.join(unknown)} are not {kind} columns and are not read")
-    return Source(path, kind, "csv", encoding, delimiter, tuple(notes))
+    return Source(path, kind, "csv", encoding, delimiter, _about(path, notes))
+
+
+def _about(path: Path, notes: list[str]) -> tuple[tuple[str, str], ...]:
+    return tuple((path.name, note) for note in notes)
 
 
 def _first_line(path: Path, encoding: str) -> str:
@@ -399,8 +404,8 @@ def discover(arg: str, encoding: str | None = None) -> list[Source]:
             raise SourceError(f"{path}: the folder holds no products/reviews/events files")
         ignored = [p.name for p in readable if p not in chosen]
         if ignored:  # said once, with the folder's first file, so nothing in the folder goes unmentioned
-            note = f"{path}: {', '.join(ignored)} not read: the name names no kind (write reviews=PATH to read it)"
-            sources[0] = replace(sources[0], notes=(*sources[0].notes, note))
+            note = f"{', '.join(ignored)} not read: the name names no kind (write reviews=PATH to read it)"
+            sources[0] = replace(sources[0], notes=(*sources[0].notes, (str(path), note)))
         return sources
     return [detect(path, kind, encoding)]
 
