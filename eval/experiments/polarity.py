@@ -41,7 +41,9 @@ def load_old(commit: str = OLD_COMMIT) -> ModuleType:
             ["git", "show", f"{commit}:rag/aspects.py"], cwd=ROOT, check=True, capture_output=True, text=True
         ).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
-        raise SystemExit(f"cannot read rag/aspects.py at {commit} from git in {ROOT}: {exc}; pass --old COMMIT") from exc
+        raise SystemExit(
+            f"cannot read rag/aspects.py at {commit} from git in {ROOT}: {exc}; pass --old COMMIT"
+        ) from exc
     name = f"rag._aspects_{commit}"
     module = importlib.util.module_from_spec(importlib.util.spec_from_loader(name, loader=None))
     module.__package__ = "rag"
@@ -96,7 +98,157 @@ def draw(old: ModuleType, data: Path = DATA, seed: int = SEED) -> list[dict]:
                 continue
             k = rng.randrange(len(parts))
             split = "dev" if kept % 2 == 0 else "test"
-            rows.append({"source": source, "row_id": row_id, "clause_no": k, "rating": rating, "split": split,
-                         "clause": parts[k]})
+            rows.append(
+                {
+                    "source": source,
+                    "row_id": row_id,
+                    "clause_no": k,
+                    "rating": rating,
+                    "split": split,
+                    "clause": parts[k],
+                }
+            )
             kept += 1
     return rows
+
+
+# ---- scoring ----
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a system says about one clause: its polarity and aspect → polarity."""
+
+    polarity: int
+    aspects: dict[str, int]
+
+
+def macro_f1(gold: Sequence[int], pred: Sequence[int], classes: Sequence[int] = POLARITIES) -> float:
+    """Mean over `classes` of each class's F1 (a class absent from both gold and predictions is left out)."""
+    f1s = []
+    for c in classes:
+        tp = sum(1 for g, p in zip(gold, pred, strict=True) if g == p == c)
+        fp = sum(1 for g, p in zip(gold, pred, strict=True) if p == c and g != c)
+        fn = sum(1 for g, p in zip(gold, pred, strict=True) if g == c and p != c)
+        if tp + fp + fn:
+            f1s.append(2 * tp / (2 * tp + fp + fn))
+    return sum(f1s) / len(f1s) if f1s else 0.0
+
+
+def _f1(gold: Sequence[set], pred: Sequence[set]) -> float:
+    tp = sum(len(g & p) for g, p in zip(gold, pred, strict=True))
+    fp = sum(len(p - g) for g, p in zip(gold, pred, strict=True))
+    fn = sum(len(g - p) for g, p in zip(gold, pred, strict=True))
+    return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
+
+
+def score(rows: Sequence[dict], readings: Sequence[Reading]) -> dict[str, float]:
+    """Polarity accuracy and macro-F1; aspect accuracy (the exact set of aspects per clause), aspect micro-F1 over
+    (clause, aspect) and aspect+polarity micro-F1 over (clause, aspect, polarity): what the chips count."""
+    gold_pol = [r["polarity"] for r in rows]
+    pred_pol = [x.polarity for x in readings]
+    gold_asp = [set(r["aspects"]) for r in rows]
+    pred_asp = [set(x.aspects) for x in readings]
+    n = len(rows)
+    return {
+        "n": n,
+        "pol_acc": sum(g == p for g, p in zip(gold_pol, pred_pol, strict=True)) / n if n else 0.0,
+        "pol_f1": macro_f1(gold_pol, pred_pol),
+        "asp_acc": sum(g == p for g, p in zip(gold_asp, pred_asp, strict=True)) / n if n else 0.0,
+        "asp_f1": _f1(gold_asp, pred_asp),
+        "asp_pol_f1": _f1([set(r["aspects"].items()) for r in rows], [set(x.aspects.items()) for x in readings]),
+    }
+
+
+def old_readings(old: ModuleType, texts: Sequence[str]) -> list[Reading]:
+    """The old code's reading: one polarity per clause from cue substrings, every aspect whose trigger is a substring
+    gets it (what its review_mentions did, before the rating fallback)."""
+    out = []
+    for text in texts:
+        polarity, low = old.clause_polarity(text), text.lower()
+        out.append(Reading(polarity, {a: polarity for a, ts in old.ASPECTS.items() if any(t in low for t in ts)}))
+    return out
+
+
+def new_readings(texts: Sequence[str], analyzer=None) -> list[Reading]:
+    from rag.aspects import read_clauses
+
+    return [Reading(r.polarity, dict(r.aspects)) for r in read_clauses(texts, analyzer)]
+
+
+def load_labels(path: Path = LABELS) -> list[dict]:
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        missing = {"source", "split", "clause", "polarity", "aspects"} - set(row)
+        if missing or row["polarity"] not in POLARITIES:
+            raise SystemExit(
+                f"{path} line {n}: needs source, split, clause, polarity in (1, -1, 0), aspects; got {row}"
+            )
+        rows.append(row)
+    return rows
+
+
+def compare(rows: Sequence[dict], systems: dict[str, Sequence[Reading]]) -> list[dict]:
+    """One table row per (split, source) group and system, groups: each split's sources, the split, and all."""
+    groups: list[tuple[str, str, list[int]]] = []
+    for split in ("dev", "test"):
+        idx = [i for i, r in enumerate(rows) if r["split"] == split]
+        for source in sorted({rows[i]["source"] for i in idx}):
+            groups.append((split, source, [i for i in idx if rows[i]["source"] == source]))
+        groups.append((split, "all", idx))
+    groups.append(("both", "all", list(range(len(rows)))))
+    table = []
+    for split, source, idx in groups:
+        for name, readings in systems.items():
+            metrics = score([rows[i] for i in idx], [readings[i] for i in idx])
+            table.append({"split": split, "source": source, "system": name, **metrics})
+    return table
+
+
+def format_table(table: Sequence[dict]) -> str:
+    head = f"{'split':5s} {'source':15s} {'system':6s} {'n':>4s} {'pol acc':>8s} {'pol F1':>7s} "
+    head += f"{'asp acc':>8s} {'asp F1':>7s} {'asp+pol F1':>10s}"
+    lines = [head, "-" * len(head)]
+    for r in table:
+        lines.append(
+            f"{r['split']:5s} {r['source']:15s} {r['system']:6s} {r['n']:4d} {r['pol_acc']:8.3f} {r['pol_f1']:7.3f} "
+            f"{r['asp_acc']:8.3f} {r['asp_f1']:7.3f} {r['asp_pol_f1']:10.3f}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument("--old", default=OLD_COMMIT, help="git commit of the old rag/aspects.py")
+    parser.add_argument("--draw", type=Path, help="write the seeded, unlabelled draw here instead of scoring")
+    parser.add_argument("--data", type=Path, default=DATA, help="the shared data folder (for --draw)")
+    parser.add_argument("--errors", choices=("dev", "test"), help="also list the new code's misses on this split")
+    args = parser.parse_args(argv)
+    old = load_old(args.old)
+    if args.draw:
+        rows = draw(old, args.data)
+        args.draw.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        print(f"wrote {len(rows)} clauses to {args.draw}")
+        return 0
+    from rag.analyzer import KoreanAnalyzer
+
+    rows = load_labels(args.labels)
+    texts = [r["clause"] for r in rows]
+    new = new_readings(texts, KoreanAnalyzer())
+    print(f"{len(rows)} labelled clauses from {args.labels}; old = rag/aspects.py at {args.old}, new = this tree")
+    print(format_table(compare(rows, {"old": old_readings(old, texts), "new": new})))
+    if args.errors:
+        for r, x in zip(rows, new, strict=True):
+            if r["split"] == args.errors and (r["polarity"] != x.polarity or set(r["aspects"]) != set(x.aspects)):
+                print(
+                    f"{r['id']}\tgold {r['polarity']:+d} {r['aspects']}\tnew {x.polarity:+d} {x.aspects}\t{r['clause']}"
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
