@@ -58,19 +58,19 @@ ASPECT_MORPHEMES: dict[str, tuple[str, ...]] = {
     "소음": _words("소음 소리 조용 시끄럽 dB db 데시벨 윙윙 층간 저소음 무소음"),
     "배송": _words("배송 택배 도착 배달 출고 오배송 재배송 배공"),
     "포장": _words("포장 박스 뽁뽁이 상자 완충재"),
-    "사이즈": _words("사이즈 치수 정사이즈 반업 발볼 핏 크기 길이 기장 작+게+나오 크+게+나오 좁 헐렁 타이트"),
+    "사이즈": _words("사이즈 치수 정사이즈 반업 발볼 핏 크기 길이 기장 규격 높이 너비 폭/N 좁 헐렁 타이트"),
     "가성비": _words("가성비 가격 가격대 저렴 싸/V 비싸 값 할인 돈 사악"),
     "내구성": _words("내구 내구성 고장 망가지 찢어지 벗겨지 튼튼 부러지 해지 터지 불량 닳 파손 깨지"),
     "무게": _words("무게 가볍 무겁 경량"),
     "디자인": _words("디자인 예쁘 이쁘 색상 색깔 컬러 모양 색/N 사진빨"),
     "세척·관리": _words("세척 청소 씻 관리 설거지 세탁 빨래 빨/V"),
     "냄새·향": _words("냄새 향/N 향기 무향 악취"),
-    "착용감·사용감": _words("착용감 사용감 편하 편안 불편 쿠션 촉감 뻐근 피곤 착붙 사용/N+이 사용/N+하+기"),
+    "착용감·사용감": _words("착용감 사용감 편하 편안 불편 쿠션 촉감 뻐근 피곤 착붙 끈적 끈적이 끈적임 사용/N+이"),
     "품질·마감": _words("마감 품질 퀄리티 재질 바느질 박음질 원단 만듦새 보풀"),
     "성능": _words("성능 흡입력 효과 보습 음질 노캔 노이즈 배터리 충전 가습량 세정력 화력 탈취 흡수 센서"),
     "맛": _words("맛 맛있 맛없 존맛 식감 간/N 짜/VA 싱겁 비리"),
     "미끄럼": _words("미끄럽 미끄러지 미끄러움 밀리 밀림 접지 그립 그립감"),
-    "방수": _words("방수 젖 누수 새/VV 비/N+오 생활방수"),
+    "방수": _words("방수 젖 누수 새/VV 비/N+오 비/N+막 물/N+튀 생활방수"),
     "보온": _words("따뜻 보온 춥 방한 보냉"),
     "조립·설치": _words("조립 설치 나사"),
     "A/S·교환": _words("as a+/+s 고객센터 교환 환불 반품 문의 상담"),
@@ -78,6 +78,7 @@ ASPECT_MORPHEMES: dict[str, tuple[str, ...]] = {
 # a size adjective used as a predicate speaks about 사이즈 only when the clause names no other aspect
 # (`작아요` is a size complaint; `소리가 너무 커요` is about noise)
 _WEAK_SIZE = frozenset({"작", "크", "짧", "길"})
+_NOT_TASTE = frozenset({"싸", "보", "사", "쓰", "입", "신"})
 _POWER = "력"  # NNG + 력 (흡착력, 접착력, 응고력): a performance word
 
 # cue stems with their weight: praise > 0, complaint < 0 (kiwi lemmas; irregular stems come tagged VA-I, VA-R …)
@@ -87,7 +88,7 @@ _CUES: dict[str, int] = {
             "좋 괜찮 만족 최고 추천 강추 굿 편하 편안 예쁘 이쁘 튼튼 빠르 가볍 조용 깔끔 훌륭 짱 최애 부드럽 맛있 존맛 "
             "촉촉 든든 감동 대박 저렴 따뜻 넉넉 꼼꼼 친절 충분 재밌 재미있 멋있 멋지 매력 명작 수작 훈훈 감사 고맙 "
             "신선 참신 뭉클 탄탄 정석 갑 안정 안정적 쾌적 상쾌 시원 포근 푹신 착하 딱 유용 실용 애용 알차 귀엽 "
-            "행복 즐겁 좋아하 브라보 신속 재구매 강력 멀쩡 bb 착붙 감성템 진정 믿 여유 추억 싸/VA 유쾌 일품 굳 웃기 잼 재미있 아름답 필수 필수템 칭찬 이득 개이득 안심 쉽 대단 만점 몰입 여운 공감 천재 스릴 로맨틱 흥하 나아지 인생템 굿굿 최강"
+            "행복 즐겁 좋아하 브라보 신속 재구매 강력 멀쩡 bb 착붙 감성템 진정 믿 여유 추억 싸/VA 유쾌 일품 굳 웃기 잼 재미있 아름답 필수 필수템 칭찬 이득 개이득 안심 쉽 대단 만점 몰입 여운 공감 천재 스릴 로맨틱 흥하 나아지 인생템 굿굿 최강 고급 귀염 혜자 끝판왕 바삭 보람"
         ),
         1,
     ),
@@ -117,6 +118,8 @@ _CUE_PHRASES: tuple[tuple[str, float], ...] = (
     ("묻/VV-R+어+나", -1.0),  # 코팅이 묻어나요 (kiwi: 묻/VV-R 어 나)
     ("묻/VV-R+어+있", -1.0),
     ("큰일", -1.0),
+    ("마음+에+들", 1.0),
+    ("맘+에+들", 1.0),
     ("지우+어+지", -1.0),  # 다 지워져서
 )
 # size adjectives complain only as predicates (`작아요`, `좁게 나와서`), not before a noun (`큰 사이즈`, `작은 방`)
@@ -124,7 +127,7 @@ _PREDICATE_ONLY = frozenset({"좁", "작", "크", "짧"})
 # nouns whose absence is praise (소음이 없어요, 냄새 안 나요) and whose absence is a complaint (효과 없음, 답이 없어)
 _BAD_NOUNS = frozenset(
     _words(
-        "소음 소리 냄새 악취 누수 불량 단점 자극 끈적임 흔들림 고장 문제 흠 걱정 불만 백탁 보풀 먼지 트러블 부작용 눈시림 사막화 거부감 부담 밀림 신경"
+        "소음 소리 냄새 악취 누수 불량 단점 자극 끈적임 흔들림 고장 문제 흠 걱정 불만 백탁 보풀 먼지 트러블 부작용 눈시림 사막화 비린내 잡내 거부감 부담 밀림 신경"
     )
 )
 _WANTED_NOUNS = frozenset(
@@ -142,7 +145,7 @@ _NEGATORS = frozenset({"안", "않", "못"})  # 안 좋아요, 못 쓰겠어요 
 _CONTRAST_EC = frozenset(_words("지만 는데 은데 ᆫ데 던데 으나 나 는데도 은데도 지마는"))
 _CONTRAST_MAJ = frozenset(_words("그래도 하지만 근데 그런데 그러나 그치만 다만 단 그렇지만"))
 _EXCEPT = frozenset({"빼", "말", "제외하"})  # X 빼면 / X 말곤 좋아요: X is the exception, what follows decides
-_REPEAT_BUY = frozenset({"구매", "구입", "사"})  # 또 샀어요, 다시 구매할게요: a repurchase is praise
+_REPEAT_BUY = frozenset({"구매", "구입", "사", "살", "주문"})  # 또 샀어요, 다시 구매할게요: a repurchase is praise
 # a clause that opens with these leans on what came before (이거 때문에…, 그래서…): not a quote on its own
 _DEPENDENT_OPENERS = frozenset(
     _words("이거 그거 저거 이것 그것 저것 이건 그건 여기 거기 이게 그게 그래서 그리고 그럼 또")
@@ -223,11 +226,23 @@ def _matches(pattern: str, tok) -> bool:
 
 
 def _find(tokens: Sequence, pattern: str) -> list[int]:
-    """Indices of the tokens where `pattern` (one form, or forms joined by +) matches."""
-    parts = pattern.split("+")
-    return [
-        i for i in range(len(tokens) - len(parts) + 1) if all(_matches(p, tokens[i + k]) for k, p in enumerate(parts))
-    ]
+    """Indices of the tokens where `pattern` (one form, or forms joined by + that may have particles between them:
+    비+오 matches 비가 오는) starts."""
+    first, *rest = pattern.split("+")
+    out = []
+    for i, tok in enumerate(tokens):
+        if not _matches(first, tok):
+            continue
+        j = i + 1
+        for part in rest:
+            while j < len(tokens) and tokens[j].tag.startswith("J") and not _matches(part, tokens[j]):
+                j += 1
+            if j >= len(tokens) or not _matches(part, tokens[j]):
+                break
+            j += 1
+        else:
+            out.append(i)
+    return out
 
 
 def _segments(tokens: Sequence) -> list[tuple[int, int]]:
@@ -263,6 +278,15 @@ def _is_predicate(tokens: Sequence, i: int) -> bool:
     return True
 
 
+def _attributive(tokens: Sequence, i: int) -> bool:
+    """The stem at i modifies a noun (큰 사이즈, 작은 방)."""
+    return (
+        i + 1 < len(tokens)
+        and _major(tokens[i + 1].tag) == "ETM"
+        and not (i + 2 < len(tokens) and tokens[i + 2].tag == "NNB")
+    )
+
+
 def _cue(tokens: Sequence, i: int) -> float:
     tok = tokens[i]
     form = tok.form.lower()
@@ -272,6 +296,8 @@ def _cue(tokens: Sequence, i: int) -> float:
     if major.startswith(("J", "E", "S")) and major != "SL":
         return 0.0  # particles and endings never carry a cue (이/JKS is not 이쁘)
     weight = _CUES.get(form, 0) or _CUES.get(f"{form}/{major[:1]}", 0) or _CUES.get(f"{form}/{major[:2]}", 0)
+    if not weight and major in ("VA", "VV") and form.endswith("하") and len(form) > 1:
+        weight = _CUES.get(form[:-1], 0)  # kiwi lemmatises 조용해요 as 조용하/VA and 조용한 방 as 조용/XR 하/XSA
     if weight and form in _PREDICATE_ONLY and not _is_predicate(tokens, i):
         return 0.0
     return float(weight)
@@ -285,8 +311,8 @@ def _negation_after(tokens: Sequence, i: int) -> str:
         j += 1  # 만족/NNG 스럽/XSA 지 않: step over the derivational suffix
     if j < len(tokens) and tokens[j].form == "지" and tokens[j].tag == "EC":
         j += 1
-        while j < len(tokens) and tokens[j].tag == "JX":
-            j += 1
+        while j < len(tokens) and tokens[j].tag.startswith("J"):
+            j += 1  # 좋진 않아요, 좋아하질 않네요
         return "not" if j < len(tokens) and tokens[j].form in ("않", "못하", "못") else ""
     if j + 1 < len(tokens) and _major(tokens[j].tag) == "ETM" and tokens[j + 1].form in ("것", "거"):
         j += 2
@@ -296,7 +322,7 @@ def _negation_after(tokens: Sequence, i: int) -> str:
     return ""
 
 
-_SOFT = frozenset(_words("거의 전혀 하나 별로 딱히 좀 계속 많이 너무 자꾸 조금 약간 살짝"))
+_SOFT = frozenset(_words("거의 전혀 하나 별로 딱히 좀 계속 많이 자꾸 조금 약간 살짝")) | _INTENSIFIERS
 
 
 def _after_noun(tokens: Sequence, i: int, end: int) -> tuple[str, int]:
@@ -345,7 +371,12 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
             negate = True
             continue
         score, used = _phrase_at(tokens, i)
-        if not score and major.startswith("N") and (form in _BAD_NOUNS or form in _WANTED_NOUNS or _cue(tokens, i)):
+        if score and _negation_after(tokens, i + used - 1):
+            score = -score  # 마음에 들지 않아요
+        if not score and form == "째" and major == "XSN" and i + 1 < end and tokens[i + 1].form in _REPEAT_BUY:
+            score, used = 1.0, 2  # 세 번째 구매, 두 개째 삽니다
+        nominal = major.startswith("N") or major == "XR"  # 끈적/XR X, 소음/NNG 없어요
+        if not score and nominal and (form in _BAD_NOUNS or form in _WANTED_NOUNS or _cue(tokens, i)):
             said, last = _after_noun(tokens, i, end)
             own = _cue(tokens, i) or (-1.0 if form in _BAD_NOUNS else (1.0 if form in _WANTED_NOUNS else 0.0))
             if said == "absent":  # 소음이 없어요 → praise, 효과 없음 → complaint, 끈적X → praise
@@ -371,7 +402,7 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
                 score = -score
             elif kind == "is-not":
                 score = -score if score else -1.0  # 다 맞는 건 아니네요
-            if form == "좋" and wish and i + 1 < end and tokens[i + 1].form in ("었", "았", "겠"):
+            if form == "좋" and wish and i + 1 < end and tokens[i + 1].form in ("었", "았", "겠", "을"):
                 score = -1.0  # 더 좋았을 듯 / 있으면 좋겠어요
             if form == "재밌" and i + 1 < end and tokens[i + 1].form in ("냐", "니"):
                 score = -score  # 이게 재밌냐?: a rhetorical question mocks
@@ -441,9 +472,13 @@ def _aspect_hits(tokens: Sequence) -> dict[str, int]:
     for i, tok in enumerate(tokens[1:], 1):
         if tok.form == _POWER and tok.tag == "XSN" and tokens[i - 1].tag == "NNG" and tokens[i - 1].form != "매":
             hits.setdefault("성능", i - 1)
+    taste = hits.get("맛")
+    if taste is not None and taste >= 2 and tokens[taste].form == "맛" and _major(tokens[taste - 1].tag) == "ETM":
+        if tokens[taste - 2].form in _NOT_TASTE:  # 싼 맛에, 보는 맛으로: the pleasure of, not a flavour
+            del hits["맛"]
     if not hits:
         for i, tok in enumerate(tokens):
-            if tok.form in _WEAK_SIZE and _major(tok.tag) == "VA" and _is_predicate(tokens, i):
+            if tok.form in _WEAK_SIZE and _major(tok.tag) == "VA" and not _attributive(tokens, i):
                 hits["사이즈"] = i
                 break
     return hits
