@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 
 from .analyzer import KoreanAnalyzer
 from .records import Review
@@ -38,7 +39,22 @@ ASPECTS: dict[str, tuple[str, ...]] = {
     "냄새·향": ("냄새", "향이", "향은", "향도", "향기", "무향", "악취", "고무냄새"),
     "착용감·사용감": ("착용감", "사용감", "편하", "편해", "편안", "불편", "쿠션", "촉감", "발이 아"),
     "품질·마감": ("마감", "품질", "퀄리티", "재질", "바느질", "박음질", "원단", "만듦새"),
-    "성능": ("성능", "흡입력", "효과", "보습", "음질", "노캔", "노이즈", "배터리", "충전", "가습량", "세정력", "화력"),
+    "성능": (
+        "성능",
+        "흡입력",
+        "효과",
+        "보습",
+        "음질",
+        "노캔",
+        "노이즈",
+        "배터리",
+        "충전",
+        "가습량",
+        "세정력",
+        "화력",
+        "탈취",
+        "흡수",
+    ),
     "맛": ("맛있", "맛없", "맛이", "맛은", "맛도", "존맛", "식감", "짜요", "싱거"),
     "미끄럼": ("미끄", "밀려", "밀림", "접지", "그립"),
     "방수": ("방수", "비 오는", "비오는", "젖", "샌다", "새요", "새서", "누수"),
@@ -81,29 +97,25 @@ _WEAK_SIZE = frozenset({"작", "크", "짧", "길"})
 _NOT_TASTE = frozenset({"싸", "보", "사", "쓰", "입", "신"})
 _POWER = "력"  # NNG + 력 (흡착력, 접착력, 응고력): a performance word
 
-# cue stems with their weight: praise > 0, complaint < 0 (kiwi lemmas; irregular stems come tagged VA-I, VA-R …)
-_CUES: dict[str, int] = {
-    **dict.fromkeys(
-        _words(
-            "좋 괜찮 만족 최고 추천 강추 굿 편하 편안 예쁘 이쁘 튼튼 빠르 가볍 조용 깔끔 훌륭 짱 최애 부드럽 맛있 존맛 "
-            "촉촉 든든 감동 대박 저렴 따뜻 넉넉 꼼꼼 친절 충분 재밌 재미있 멋있 멋지 매력 명작 수작 훈훈 감사 고맙 "
-            "신선 참신 뭉클 탄탄 정석 갑 안정 안정적 쾌적 상쾌 시원 포근 푹신 착하 딱 유용 실용 애용 알차 귀엽 "
-            "행복 즐겁 좋아하 브라보 신속 재구매 강력 멀쩡 bb 착붙 감성템 진정 믿 여유 추억 싸/VA 유쾌 일품 굳 웃기 잼 재미있 아름답 필수 필수템 칭찬 이득 개이득 안심 쉽 대단 만점 몰입 여운 공감 천재 스릴 로맨틱 흥하 나아지 인생템 굿굿 최강 고급 귀염 혜자 끝판왕 바삭 보람"
-        ),
-        1,
-    ),
-    **dict.fromkeys(
-        _words(
-            "별로 별루 아쉽 불편 고장 실망 비추 최악 시끄럽 무겁 느리 늦 불량 찢어지 벗겨지 누수 단점 끈적 따갑 "
-            "망가지 부러지 비싸 답답 거슬리 밀리 미끄럽 미끄러지 미끄러움 파손 깨지 터지 싱겁 후회 짜증 애매 부족 "
-            "지루 아깝 엉망 약하 어렵 불안 빈약 시시 유치 뻑뻑 헐겁 둔하 귀찮 이상하 허전 부실 역겹 저질 억지 "
-            "어이없 황당 불쾌 괴롭 괴로움 심하 상하 빵점 엉성 구닥다리 실패 불만 눅눅 비리 닳 뜯기 묻어나 불친절 "
-            "환불 반품 느끼 뻐근 피곤 아프 지워지 질질 섞이 당황 모르 사악 흠/N 아류작 부질없 추하 싫 "
-            "오배송 누락 엉터리 비추천 그닥 그다지 노답 쓰레기 귀차니즘 녹/VV 좁 작 크 짧 새/VV 신중 부스스 싸구려 나쁘 뻔 불가 못되 허무맹랑 찜찜 재미없 흥건 갈라지 이염 기울 폭망 축축 배어나오 젖 시리 당기 조이 부럽 끈적이"
-        ),
-        -1,
-    ),
-}
+# cue stems (kiwi lemmas: 가볍 for 가벼워요; a `/T` suffix restricts the tag), weighted praise +1, complaint -1.
+# Hand-made from the dev half of eval/data/polarity and from unlabelled reviews of the shared data (see its README).
+_PRAISE = """
+좋 괜찮 만족 최고 추천 강추 굿 굳 굿굿 최강 최애 짱 갑 대박 감동 감사 고맙 만점 일품 인생템 끝판왕 혜자 감성템 보람
+편하 편안 예쁘 이쁘 귀엽 귀염 튼튼 탄탄 멀쩡 빠르 신속 가볍 조용 깔끔 훌륭 부드럽 맛있 존맛 촉촉 바삭 든든 저렴
+싸/VA 따뜻 넉넉 꼼꼼 친절 충분 시원 포근 푹신 쾌적 상쾌 안정 안정적 착하 딱 착붙 유용 실용 알차 쉽 안심 이득 개이득
+필수 필수템 고급 강력 진정 애용 믿 여유 칭찬 좋아하 재구매 추억 재밌 재미있 잼 멋있 멋지 매력 명작 수작 훈훈 신선
+참신 뭉클 정석 행복 즐겁 유쾌 웃기 아름답 대단 몰입 여운 공감 천재 스릴 로맨틱 흥하 나아지 브라보 bb
+"""
+_COMPLAINT = """
+별로 별루 그닥 그다지 아쉽 불편 불만 실망 비추 비추천 최악 후회 짜증 노답 쓰레기 폭망 빵점 엉망 엉터리 엉성 저질
+부실 허전 고장 불량 파손 찢어지 벗겨지 망가지 부러지 깨지 터지 갈라지 닳 뜯기 묻어나 지워지 이염 누수 새/VV 젖 축축
+흥건 배어나오 시끄럽 무겁 느리 늦 오배송 누락 비싸 사악 싸구려 끈적 끈적이 따갑 시리 당기 조이 뻐근 피곤 아프 느끼
+눅눅 비리 싱겁 상하 녹/VV 답답 거슬리 밀리 미끄럽 미끄러지 미끄러움 뻑뻑 헐겁 기울 섞이 질질 부스스 둔하 약하 어렵
+귀찮 귀차니즘 불편 불친절 불안 불가 단점 애매 부족 흠/N 이상하 당황 신중 모르 뻔 나쁘 못되 싫 추하 지루 시시 유치
+빈약 아깝 재미없 아류작 부질없 허무맹랑 찜찜 역겹 억지 어이없 황당 불쾌 괴롭 괴로움 심하 구닥다리 실패 환불 반품
+부럽 좁 작 크 짧
+"""
+_CUES: dict[str, int] = {**dict.fromkeys(_words(_PRAISE), 1), **dict.fromkeys(_words(_COMPLAINT), -1)}
 # cues of several morphemes, tried first at each token (forms joined by +, as in ASPECT_MORPHEMES)
 _CUE_PHRASES: tuple[tuple[str, float], ...] = (
     ("재+구매", 1.0),  # kiwi: 재/XPN 구매/NNG
@@ -127,11 +139,12 @@ _PREDICATE_ONLY = frozenset({"좁", "작", "크", "짧"})
 # nouns whose absence is praise (소음이 없어요, 냄새 안 나요) and whose absence is a complaint (효과 없음, 답이 없어)
 _BAD_NOUNS = frozenset(
     _words(
-        "소음 소리 냄새 악취 누수 불량 단점 자극 끈적임 흔들림 고장 문제 흠 걱정 불만 백탁 보풀 먼지 트러블 부작용 눈시림 사막화 비린내 잡내 거부감 부담 밀림 신경"
+        "소음 소리 냄새 악취 비린내 잡내 누수 불량 단점 자극 끈적임 흔들림 고장 문제 흠 걱정 불만 백탁 보풀 먼지 "
+        "트러블 부작용 눈시림 사막화 거부감 부담 밀림 신경"
     )
 )
 _WANTED_NOUNS = frozenset(
-    _words("효과 재미 흥미 의미 연락 답 쓸데 쓸모 내용 성의 감동 기능 변화 힘 개념 맛 대답 장점 어이 반응")
+    _words("효과 재미 흥미 의미 연락 답 쓸데 쓸모 내용 성의 감동 기능 변화 힘 개념 맛 대답 장점 어이 반응 가치")
 )
 _INTENSIFIERS = frozenset(
     _words("너무 넘 정말 진짜 완전 아주 엄청 매우 되게 레알 참 제일 가장 넘나 겁나 존나 무척 굉장히 완존 진심 짱 극")
@@ -146,13 +159,15 @@ _CONTRAST_EC = frozenset(_words("지만 는데 은데 ᆫ데 던데 으나 나 �
 _CONTRAST_MAJ = frozenset(_words("그래도 하지만 근데 그런데 그러나 그치만 다만 단 그렇지만"))
 _EXCEPT = frozenset({"빼", "말", "제외하"})  # X 빼면 / X 말곤 좋아요: X is the exception, what follows decides
 _REPEAT_BUY = frozenset({"구매", "구입", "사", "살", "주문"})  # 또 샀어요, 다시 구매할게요: a repurchase is praise
-# a clause that opens with these leans on what came before (이거 때문에…, 그래서…): not a quote on its own
-_DEPENDENT_OPENERS = frozenset(
-    _words("이거 그거 저거 이것 그것 저것 이건 그건 여기 거기 이게 그게 그래서 그리고 그럼 또")
-)
-_DEPENDENT_DETERMINERS = frozenset({"이", "그", "저"})  # MM: 이 제품 is fine, but not as the clause's first word alone
+# a quote that opens with these leans on an earlier sentence (그래서…, 그게 좀 불편, 그 외에는…, 이거 때문에…).
+# 이 / 이거 / 이건 alone point at the product itself (이 가격에 이 정도면, 이건 소리가 없어요) and stand on their own.
+_ANAPHORS = frozenset(_words("그거 그것 그게 그건 그걸 거기 저거 저것 그래서 그리고 그럼 그러니까 그러면 그 또한"))
+_BECAUSE_OF_THIS = frozenset(_words("이거 이것 이게 그거 그것 그게"))  # + 때문: because of what?
 
-QUOTE_MIN, QUOTE_MAX = 8, 80  # characters: shorter reads as a fragment, longer is a paragraph, not a quote
+# quote length in characters: a hard range (shorter than 조용해요 is a fragment, longer than 80 a paragraph), and the
+# range preferred when there is a choice (the old selection's)
+QUOTE_MIN, QUOTE_MAX = 4, 80
+_PREFERRED_MIN = 10
 
 
 # a contrast ends a clause ("좋은데 / 소음이 좀…"): -ㄴ데 (좋은데, 예쁜데, 큰데) or -지만; the connective stays
@@ -220,29 +235,36 @@ def _major(tag: str) -> str:
     return tag.split("-")[0]
 
 
-def _matches(pattern: str, tok) -> bool:
-    form, _, tag = pattern.partition("/")
-    return tok.form.lower() == form.lower() and (not tag or tok.tag.startswith(tag))
+def _parse(pattern: str) -> tuple[tuple[str, str], ...]:
+    """`간/N+이` → (("간", "N"), ("이", "")): forms lowercased, each with its tag prefix (or "")."""
+    return tuple((form.lower(), tag) for form, _, tag in (part.partition("/") for part in pattern.split("+")))
 
 
-def _find(tokens: Sequence, pattern: str) -> list[int]:
-    """Indices of the tokens where `pattern` (one form, or forms joined by + that may have particles between them:
-    비+오 matches 비가 오는) starts."""
-    first, *rest = pattern.split("+")
-    out = []
-    for i, tok in enumerate(tokens):
-        if not _matches(first, tok):
-            continue
-        j = i + 1
-        for part in rest:
-            while j < len(tokens) and tokens[j].tag.startswith("J") and not _matches(part, tokens[j]):
+def _match_at(tokens: Sequence, i: int, parts: tuple[tuple[str, str], ...], gaps: bool = True) -> int:
+    """1 + index of the last token when `parts` match from token i (particles may sit between parts when `gaps`:
+    비+오 matches 비가 오는), else 0."""
+    j = i
+    for n, (form, tag) in enumerate(parts):
+        if n and gaps:
+            while j < len(tokens) and tokens[j].tag.startswith("J") and tokens[j].form.lower() != form:
                 j += 1
-            if j >= len(tokens) or not _matches(part, tokens[j]):
-                break
-            j += 1
-        else:
-            out.append(i)
-    return out
+        if j >= len(tokens) or tokens[j].form.lower() != form or (tag and not tokens[j].tag.startswith(tag)):
+            return 0
+        j += 1
+    return j
+
+
+def _index(patterns: Iterable[tuple[str, object]]) -> dict[str, list[tuple[tuple[tuple[str, str], ...], object]]]:
+    """Patterns by their first form, so each token looks up only the patterns that can start at it."""
+    out: dict[str, list] = defaultdict(list)
+    for pattern, value in patterns:
+        parts = _parse(pattern)
+        out[parts[0][0]].append((parts, value))
+    return dict(out)
+
+
+_ASPECT_INDEX = _index((p, aspect) for aspect, patterns in ASPECT_MORPHEMES.items() for p in patterns)
+_PHRASE_INDEX = _index(_CUE_PHRASES)
 
 
 def _segments(tokens: Sequence) -> list[tuple[int, int]]:
@@ -259,7 +281,7 @@ def _segments(tokens: Sequence) -> list[tuple[int, int]]:
         elif tag == "VV" and tok.form in _EXCEPT and i + 1 < len(tokens) and tokens[i + 1].form in ("면", "고"):
             cuts.append(i + 2)
     bounds = [0, *sorted(set(cuts)), len(tokens)]
-    return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+    return [(a, b) for a, b in pairwise(bounds) if b > a]
 
 
 def _is_predicate(tokens: Sequence, i: int) -> bool:
@@ -345,10 +367,10 @@ def _after_noun(tokens: Sequence, i: int, end: int) -> tuple[str, int]:
 
 def _phrase_at(tokens: Sequence, i: int) -> tuple[float, int]:
     """A cue made of several morphemes starting at i (재+구매, 이상+하, 볼 만+하): (weight, tokens used)."""
-    for pattern, weight in _CUE_PHRASES:
-        parts = pattern.split("+")
-        if i + len(parts) <= len(tokens) and all(_matches(p, tokens[i + k]) for k, p in enumerate(parts)):
-            return weight, len(parts)
+    for parts, weight in _PHRASE_INDEX.get(tokens[i].form.lower(), ()):
+        end = _match_at(tokens, i, parts, gaps=False)
+        if end:
+            return float(weight), end - i
     return 0.0, 0
 
 
@@ -420,10 +442,8 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
         elif major in ("VV", "VA"):
             boost = 1.0
         skip_to = i + max(used, 1)
-    if (
-        end - start >= 1
-        and tokens[end - 1].form in ("좀", "쫌")
-        or (end - start >= 2 and tokens[end - 2].form in ("좀", "쫌") and tokens[end - 1].tag.startswith("S"))
+    if (end - start >= 1 and tokens[end - 1].form in ("좀", "쫌")) or (
+        end - start >= 2 and tokens[end - 2].form in ("좀", "쫌") and tokens[end - 1].tag.startswith("S")
     ):
         out.append((end - 1, -1.0))  # 가격이 좀. / 맛도 고기도 좀.: the complaint left unsaid
     return out
@@ -459,16 +479,16 @@ def _subclauses(clause: str, tokens: Sequence, start: int, end: int) -> list[tup
         if tok.tag == "EC" and clause[tok.start + tok.len : tok.start + tok.len + 1] in (" ", ","):
             cuts.append(i + 1)
     cuts.append(end)
-    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+    return [(a, b) for a, b in pairwise(cuts) if b > a]
 
 
 def _aspect_hits(tokens: Sequence) -> dict[str, int]:
     """aspect → index of the first token that mentions it."""
     hits: dict[str, int] = {}
-    for aspect, patterns in ASPECT_MORPHEMES.items():
-        found = [i for p in patterns for i in _find(tokens, p)]
-        if found:
-            hits[aspect] = min(found)
+    for i, tok in enumerate(tokens):
+        for parts, aspect in _ASPECT_INDEX.get(tok.form.lower(), ()):
+            if aspect not in hits and _match_at(tokens, i, parts):
+                hits[aspect] = i
     for i, tok in enumerate(tokens[1:], 1):
         if tok.form == _POWER and tok.tag == "XSN" and tokens[i - 1].tag == "NNG" and tokens[i - 1].form != "매":
             hits.setdefault("성능", i - 1)
@@ -499,10 +519,10 @@ def _quote(clause: str, tokens: Sequence, at: int) -> tuple[str, bool]:
         text = clause[cuts[k] : cuts[k + 1]].strip()
         if len(text) < QUOTE_MIN and k + 2 < len(cuts):
             text = clause[cuts[k] : cuts[k + 2]].strip()
-    first = next((t for t in tokens if t.start >= clause.find(text)), None)
-    dependent = first is not None and (
-        first.form in _DEPENDENT_OPENERS or (first.tag == "MM" and first.form in _DEPENDENT_DETERMINERS)
-    )
+    offset = clause.find(text)
+    opening = [t for t in tokens if t.start >= offset][:3]
+    forms = [t.form for t in opening if not t.tag.startswith("J")]
+    dependent = bool(forms) and (forms[0] in _ANAPHORS or (forms[0] in _BECAUSE_OF_THIS and "때문" in forms[1:]))
     return text, QUOTE_MIN <= len(text) <= QUOTE_MAX and not dependent
 
 
@@ -561,11 +581,15 @@ def review_mentions(review: Review, analyzer: KoreanAnalyzer | None = None) -> l
 
 def _representative(mentions: list[Mention]) -> Mention | None:
     """The quote that speaks for the group: only a quotable one (self-contained, bounded length); the clause's own
-    polarity before the rating's, then most helpful, then shortest, then the review id. None when none is quotable."""
+    polarity before the rating's, then ≥ 10 characters, then most helpful, then shortest, then the review id; None when
+    none is quotable."""
     usable = [m for m in mentions if m.quotable]
     if not usable:
         return None
-    return min(usable, key=lambda m: (not m.explicit, -m.helpful, len(m.clause), m.review_id))
+    return min(
+        usable,
+        key=lambda m: (not m.explicit, len(m.clause) < _PREFERRED_MIN, -m.helpful, len(m.clause), m.review_id),
+    )
 
 
 def summarize(reviews: Iterable[Review], analyzer: KoreanAnalyzer | None = None) -> list[AspectSummary]:

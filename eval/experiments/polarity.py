@@ -220,6 +220,36 @@ def format_table(table: Sequence[dict]) -> str:
     return "\n".join(lines)
 
 
+def speed(old: ModuleType, analyzer, repeats: int = 3) -> dict[str, float]:
+    """Seconds to summarise every demo product's reviews (what the composer does once per product): the old code, the
+    new code with one kiwi call per product, and the new code one review at a time (best of `repeats`)."""
+    import time
+
+    from ingest.readers import discover
+    from ingest.validate import validate
+    from rag.aspects import review_mentions, summarize
+
+    by_product: dict[str, list] = {}
+    for review in validate(discover(str(ROOT / "ingest" / "demo" / "data"))).reviews:
+        by_product.setdefault(review.product_id, []).append(review)
+    runs = {
+        "old": lambda: [old.summarize(rs) for rs in by_product.values()],
+        "new, one kiwi call per product": lambda: [summarize(rs, analyzer) for rs in by_product.values()],
+        "new, one kiwi call per review": lambda: [
+            review_mentions(r, analyzer) for rs in by_product.values() for r in rs
+        ],
+    }
+    out = {}
+    for name, run in runs.items():
+        best = float("inf")
+        for _ in range(repeats):
+            start = time.perf_counter()
+            run()
+            best = min(best, time.perf_counter() - start)
+        out[name] = best
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labels", type=Path, default=LABELS)
@@ -227,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--draw", type=Path, help="write the seeded, unlabelled draw here instead of scoring")
     parser.add_argument("--data", type=Path, default=DATA, help="the shared data folder (for --draw)")
     parser.add_argument("--errors", choices=("dev", "test"), help="also list the new code's misses on this split")
+    parser.add_argument("--speed", action="store_true", help="also time old vs new summaries of the demo catalog")
     args = parser.parse_args(argv)
     old = load_old(args.old)
     if args.draw:
@@ -238,9 +269,16 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = load_labels(args.labels)
     texts = [r["clause"] for r in rows]
-    new = new_readings(texts, KoreanAnalyzer())
+    analyzer = KoreanAnalyzer()
+    new = new_readings(texts, analyzer)
     print(f"{len(rows)} labelled clauses from {args.labels}; old = rag/aspects.py at {args.old}, new = this tree")
     print(format_table(compare(rows, {"old": old_readings(old, texts), "new": new})))
+    if args.speed:
+        times = speed(old, analyzer)
+        n = sum(1 for _ in (ROOT / "ingest" / "demo" / "data").glob("*.reviews.jsonl"))
+        print(f"\nsummaries of every demo product ({n} review files), best of 3, one process (shared machine):")
+        for name, seconds in times.items():
+            print(f"  {name:32s} {seconds * 1000:8.1f} ms  ({seconds / times['old']:.1f}× old)")
     if args.errors:
         for r, x in zip(rows, new, strict=True):
             if r["split"] == args.errors and (r["polarity"] != x.polarity or set(r["aspects"]) != set(x.aspects)):
