@@ -68,8 +68,9 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
-# aspect → morpheme patterns. A pattern is a kiwi form (`간/N`: only with a tag starting N), or `a+b+c`: touching or
-# adjacent tokens in that order (`작+게+나오` = 작게 나와요). Stems are lemmas: 가볍 matches 가벼워요 and 가볍고.
+# aspect → morpheme patterns. A pattern is a kiwi form (`간/N`: only with a tag starting N; 시간이 is 시간/NNG, so it
+# never matches), or `a+b`: those tokens in that order, particles allowed between (`비/N+오` = 비가 오는). Stems are
+# lemmas: 가볍 matches 가벼워요 and 가볍고.
 ASPECT_MORPHEMES: dict[str, tuple[str, ...]] = {
     "소음": _words("소음 소리 조용 시끄럽 dB db 데시벨 윙윙 층간 저소음 무소음"),
     "배송": _words("배송 택배 도착 배달 출고 오배송 재배송 배공"),
@@ -224,6 +225,7 @@ def _default_analyzer() -> KoreanAnalyzer:
 
 
 def clauses(text: str) -> list[str]:
+    """A review cut into clauses: at sentence ends, and after a contrast (좋은데 | 소음이 좀…, 비싸지만 | …)."""
     parts = _CLAUSE_SPLIT.split(_CONTRAST.sub(_ends_contrast, text or ""))
     return [c.strip(" ,\n\t") for c in parts if c and not _JUNK.match(c) and len(c.strip()) >= 2]
 
