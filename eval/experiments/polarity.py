@@ -1,6 +1,7 @@
 """Review-clause polarity and aspects: the old cue-substring code against the new morpheme rules, side by side.
 
-    python -m eval.experiments.polarity [--labels eval/data/polarity/clauses.jsonl] [--old 2109f6f]
+    python -m eval.experiments.polarity [--labels eval/data/polarity/clauses.jsonl] [--old 2109f6f] [--errors dev]
+    python -m eval.experiments.polarity --speed              # also: old vs new summaries of the demo catalog, timed
     python -m eval.experiments.polarity --draw OUT.jsonl     # re-draw the (unlabelled) clauses: the seeded rule
 
 The labelled set is eval/data/polarity/clauses.jsonl (its README has the labelling rule). The old code is loaded
