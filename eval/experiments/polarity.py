@@ -1,0 +1,293 @@
+"""Review-clause polarity and aspects: the old cue-substring code against the new morpheme rules, side by side.
+
+    python -m eval.experiments.polarity [--labels eval/data/polarity/clauses.jsonl] [--old 2109f6f] [--errors dev]
+    python -m eval.experiments.polarity --speed              # also: old vs new summaries of the demo catalog, timed
+    python -m eval.experiments.polarity --draw OUT.jsonl     # re-draw the (unlabelled) clauses: the seeded rule
+
+The labelled set is eval/data/polarity/clauses.jsonl (its README has the labelling rule). The old code is loaded
+from git (`git show <old>:rag/aspects.py`) into a temporary module, so both run in one process on the same clauses.
+Prints polarity accuracy and macro-F1 (positive / negative / neutral) and aspect accuracy (exact set per clause)
+and micro-F1, per source and split (dev: the half the rules were tuned on; test: the other half).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import importlib.util
+import json
+import random
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parents[2]
+LABELS = ROOT / "eval" / "data" / "polarity" / "clauses.jsonl"
+DATA = ROOT.parent / "shared" / "data"
+OLD_COMMIT = "2109f6f"
+SEED = 12
+# clauses drawn per source: one clause from each of this many drawn reviews
+DRAW = {"naver_shopping": 120, "nsmc": 110, "demo": 120}
+POLARITIES = (1, -1, 0)
+
+
+def load_old(commit: str = OLD_COMMIT) -> ModuleType:
+    """rag/aspects.py as of `commit`, imported as a module of the rag package (its relative imports resolve)."""
+    try:
+        source = subprocess.run(
+            ["git", "show", f"{commit}:rag/aspects.py"], cwd=ROOT, check=True, capture_output=True, text=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise SystemExit(
+            f"cannot read rag/aspects.py at {commit} from git in {ROOT}: {exc}; pass --old COMMIT"
+        ) from exc
+    name = f"rag._aspects_{commit}"
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(name, loader=None))
+    module.__package__ = "rag"
+    sys.modules[name] = module  # dataclasses look their module up while the class body runs
+    exec(compile(source, f"{commit}:rag/aspects.py", "exec"), module.__dict__)
+    return module
+
+
+# ---- drawing the clauses (the seeded rule; run once, before labelling) ----
+
+
+def _shopping_reviews(data: Path) -> list[tuple[str, float, str]]:
+    with open(data / "naver_shopping_sample" / "reviews.csv", encoding="utf-8-sig", newline="") as f:
+        return [(f"row{i}", float(r["rating"]), r["review"]) for i, r in enumerate(csv.DictReader(f), 1)]
+
+
+def _nsmc_reviews(data: Path) -> list[tuple[str, float, str]]:
+    with gzip.open(data / "nsmc" / "reviews.tsv.gz", "rt", encoding="utf-8", newline="") as f:
+        return [(r["review_id"], float(r["rating"]), r["review"]) for r in csv.DictReader(f, delimiter="\t")]
+
+
+def _demo_reviews() -> list[tuple[str, float, str]]:
+    out = []
+    for path in sorted((ROOT / "ingest" / "demo" / "data").glob("*.reviews.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            out.append((r["review_id"], float(r["rating"]), r["text"]))
+    return out
+
+
+def draw(old: ModuleType, data: Path = DATA, seed: int = SEED) -> list[dict]:
+    """Per source: shuffle its reviews with Random(f"{seed}:{source}"), keep the first reviews that the old
+    splitter cuts into ≥ 1 clause, one clause each (chosen by the same generator); alternate dev / test."""
+    sources: dict[str, Callable[[], list[tuple[str, float, str]]]] = {
+        "naver_shopping": lambda: _shopping_reviews(data),
+        "nsmc": lambda: _nsmc_reviews(data),
+        "demo": _demo_reviews,
+    }
+    rows = []
+    for source, read in sources.items():
+        rng = random.Random(f"{seed}:{source}")
+        reviews = read()
+        order = list(range(len(reviews)))
+        rng.shuffle(order)
+        kept = 0
+        for i in order:
+            if kept == DRAW[source]:
+                break
+            row_id, rating, text = reviews[i]
+            parts = old.clauses(text)
+            if not parts:
+                continue
+            k = rng.randrange(len(parts))
+            split = "dev" if kept % 2 == 0 else "test"
+            rows.append(
+                {
+                    "source": source,
+                    "row_id": row_id,
+                    "clause_no": k,
+                    "rating": rating,
+                    "split": split,
+                    "clause": parts[k],
+                }
+            )
+            kept += 1
+    return rows
+
+
+# ---- scoring ----
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a system says about one clause: its polarity and aspect → polarity."""
+
+    polarity: int
+    aspects: dict[str, int]
+
+
+def macro_f1(gold: Sequence[int], pred: Sequence[int], classes: Sequence[int] = POLARITIES) -> float:
+    """Mean over `classes` of each class's F1 (a class absent from both gold and predictions is left out)."""
+    f1s = []
+    for c in classes:
+        tp = sum(1 for g, p in zip(gold, pred, strict=True) if g == p == c)
+        fp = sum(1 for g, p in zip(gold, pred, strict=True) if p == c and g != c)
+        fn = sum(1 for g, p in zip(gold, pred, strict=True) if g == c and p != c)
+        if tp + fp + fn:
+            f1s.append(2 * tp / (2 * tp + fp + fn))
+    return sum(f1s) / len(f1s) if f1s else 0.0
+
+
+def _f1(gold: Sequence[set], pred: Sequence[set]) -> float:
+    tp = sum(len(g & p) for g, p in zip(gold, pred, strict=True))
+    fp = sum(len(p - g) for g, p in zip(gold, pred, strict=True))
+    fn = sum(len(g - p) for g, p in zip(gold, pred, strict=True))
+    return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
+
+
+def score(rows: Sequence[dict], readings: Sequence[Reading]) -> dict[str, float]:
+    """Polarity accuracy and macro-F1; aspect accuracy (the exact set of aspects per clause), aspect micro-F1 over
+    (clause, aspect) and aspect+polarity micro-F1 over (clause, aspect, polarity): what the chips count."""
+    gold_pol = [r["polarity"] for r in rows]
+    pred_pol = [x.polarity for x in readings]
+    gold_asp = [set(r["aspects"]) for r in rows]
+    pred_asp = [set(x.aspects) for x in readings]
+    n = len(rows)
+    return {
+        "n": n,
+        "pol_acc": sum(g == p for g, p in zip(gold_pol, pred_pol, strict=True)) / n if n else 0.0,
+        "pol_f1": macro_f1(gold_pol, pred_pol),
+        "asp_acc": sum(g == p for g, p in zip(gold_asp, pred_asp, strict=True)) / n if n else 0.0,
+        "asp_f1": _f1(gold_asp, pred_asp),
+        "asp_pol_f1": _f1([set(r["aspects"].items()) for r in rows], [set(x.aspects.items()) for x in readings]),
+    }
+
+
+def old_readings(old: ModuleType, texts: Sequence[str]) -> list[Reading]:
+    """The old code's reading: one polarity per clause from cue substrings, every aspect whose trigger is a substring
+    gets it (what its review_mentions did, before the rating fallback)."""
+    out = []
+    for text in texts:
+        polarity, low = old.clause_polarity(text), text.lower()
+        out.append(Reading(polarity, {a: polarity for a, ts in old.ASPECTS.items() if any(t in low for t in ts)}))
+    return out
+
+
+def new_readings(texts: Sequence[str], analyzer=None) -> list[Reading]:
+    from rag.aspects import read_clauses
+
+    return [Reading(r.polarity, dict(r.aspects)) for r in read_clauses(texts, analyzer)]
+
+
+def load_labels(path: Path = LABELS) -> list[dict]:
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        missing = {"source", "split", "clause", "polarity", "aspects"} - set(row)
+        if missing or row["polarity"] not in POLARITIES:
+            raise SystemExit(
+                f"{path} line {n}: needs source, split, clause, polarity in (1, -1, 0), aspects; got {row}"
+            )
+        rows.append(row)
+    return rows
+
+
+def compare(rows: Sequence[dict], systems: dict[str, Sequence[Reading]]) -> list[dict]:
+    """One table row per (split, source) group and system, groups: each split's sources, the split, and all."""
+    groups: list[tuple[str, str, list[int]]] = []
+    for split in ("dev", "test"):
+        idx = [i for i, r in enumerate(rows) if r["split"] == split]
+        for source in sorted({rows[i]["source"] for i in idx}):
+            groups.append((split, source, [i for i in idx if rows[i]["source"] == source]))
+        groups.append((split, "all", idx))
+    groups.append(("both", "all", list(range(len(rows)))))
+    table = []
+    for split, source, idx in groups:
+        for name, readings in systems.items():
+            metrics = score([rows[i] for i in idx], [readings[i] for i in idx])
+            table.append({"split": split, "source": source, "system": name, **metrics})
+    return table
+
+
+def format_table(table: Sequence[dict]) -> str:
+    head = f"{'split':5s} {'source':15s} {'system':6s} {'n':>4s} {'pol acc':>8s} {'pol F1':>7s} "
+    head += f"{'asp acc':>8s} {'asp F1':>7s} {'asp+pol F1':>10s}"
+    lines = [head, "-" * len(head)]
+    for r in table:
+        lines.append(
+            f"{r['split']:5s} {r['source']:15s} {r['system']:6s} {r['n']:4d} {r['pol_acc']:8.3f} {r['pol_f1']:7.3f} "
+            f"{r['asp_acc']:8.3f} {r['asp_f1']:7.3f} {r['asp_pol_f1']:10.3f}"
+        )
+    return "\n".join(lines)
+
+
+def speed(old: ModuleType, analyzer, repeats: int = 3) -> dict[str, float]:
+    """Seconds to summarise every demo product's reviews (what the composer does once per product): the old code, the
+    new code with one kiwi call per product, and the new code one review at a time (best of `repeats`)."""
+    import time
+
+    from ingest.readers import discover
+    from ingest.validate import validate
+    from rag.aspects import review_mentions, summarize
+
+    by_product: dict[str, list] = {}
+    for review in validate(discover(str(ROOT / "ingest" / "demo" / "data"))).reviews:
+        by_product.setdefault(review.product_id, []).append(review)
+    runs = {
+        "old": lambda: [old.summarize(rs) for rs in by_product.values()],
+        "new, one kiwi call per product": lambda: [summarize(rs, analyzer) for rs in by_product.values()],
+        "new, one kiwi call per review": lambda: [
+            review_mentions(r, analyzer) for rs in by_product.values() for r in rs
+        ],
+    }
+    out = {}
+    for name, run in runs.items():
+        best = float("inf")
+        for _ in range(repeats):
+            start = time.perf_counter()
+            run()
+            best = min(best, time.perf_counter() - start)
+        out[name] = best
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument("--old", default=OLD_COMMIT, help="git commit of the old rag/aspects.py")
+    parser.add_argument("--draw", type=Path, help="write the seeded, unlabelled draw here instead of scoring")
+    parser.add_argument("--data", type=Path, default=DATA, help="the shared data folder (for --draw)")
+    parser.add_argument("--errors", choices=("dev", "test"), help="also list the new code's misses on this split")
+    parser.add_argument("--speed", action="store_true", help="also time old vs new summaries of the demo catalog")
+    args = parser.parse_args(argv)
+    old = load_old(args.old)
+    if args.draw:
+        rows = draw(old, args.data)
+        args.draw.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        print(f"wrote {len(rows)} clauses to {args.draw}")
+        return 0
+    from rag.analyzer import KoreanAnalyzer
+
+    rows = load_labels(args.labels)
+    texts = [r["clause"] for r in rows]
+    analyzer = KoreanAnalyzer()
+    new = new_readings(texts, analyzer)
+    print(f"{len(rows)} labelled clauses from {args.labels}; old = rag/aspects.py at {args.old}, new = this tree")
+    print(format_table(compare(rows, {"old": old_readings(old, texts), "new": new})))
+    if args.speed:
+        times = speed(old, analyzer)
+        n = sum(1 for _ in (ROOT / "ingest" / "demo" / "data").glob("*.reviews.jsonl"))
+        print(f"\nsummaries of every demo product ({n} review files), best of 3, one process (shared machine):")
+        for name, seconds in times.items():
+            print(f"  {name:32s} {seconds * 1000:8.1f} ms  ({seconds / times['old']:.1f}× old)")
+    if args.errors:
+        for r, x in zip(rows, new, strict=True):
+            if r["split"] == args.errors and (r["polarity"] != x.polarity or set(r["aspects"]) != set(x.aspects)):
+                print(
+                    f"{r['id']}\tgold {r['polarity']:+d} {r['aspects']}\tnew {x.polarity:+d} {x.aspects}\t{r['clause']}"
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
