@@ -1,10 +1,15 @@
 """Product types shoppers ask for that a catalog may simply not carry.
 
 Naming one that no category of the catalog mentions means "not found", not "show something near it".
-The list is general shopping vocabulary, not fitted to any query set.
+The list is general shopping vocabulary, not fitted to any query set; English product words (`lexicon.ENGLISH`)
+count by their Korean word, so 'rice cooker' is found missing as 전기밥솥.
 """
 
 from __future__ import annotations
+
+import re
+
+from .lexicon import ENGLISH
 
 COMMON_PRODUCT_TYPES = (
     "노트북",
@@ -36,9 +41,16 @@ COMMON_PRODUCT_TYPES = (
 
 
 def missing_product_type(text: str, category_text: str) -> str | None:
-    """A product type the question names that no category (lower-cased, joined in `category_text`) mentions."""
+    """A product type the question names that no category (lower-cased, joined in `category_text`) mentions.
+
+    Call it only when the parser found no category: an English word the catalog carries ('fan' → 서큘레이터 by
+    its synonyms) has made a category already.
+    """
     low = text.lower()
     for word in COMMON_PRODUCT_TYPES:
         if word.lower() in low and word.lower() not in category_text:
             return word
+    for english, korean in sorted(ENGLISH.items(), key=lambda e: -len(e[0])):
+        if re.search(rf"(?<![a-z]){re.escape(english)}s?(?![a-z])", low) and korean not in category_text:
+            return korean
     return None
