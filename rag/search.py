@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .carried import CatalogTypes, with_subject_particle
 from .catalog_view import CatalogView
 from .constraints import Constraints, explain_empty, product_mask
 from .index.sparse import SparseSearcher
 from .index.store import HybridIndex
 from .query import ParsedQuery, QueryParser, QueryVocabulary
-from .query import missing_product_type
-from .ranking import RankingConfig, aggregate, final_scores, rrf_scores
+from .fields import FieldIndex, FieldWeights
+from .ranking import RankingConfig, aggregate, combine_relevance, final_scores, rrf_scores
 from .records import Product, Review
 from .stats import ProductStats
 
@@ -105,17 +106,23 @@ class Candidates:
     sparse_ids: list[int]
     dense_ids: list[int]
     timer: _Laps
+    allowed: np.ndarray | None = None  # bool per product row: inside the hard constraints (None: all)
 
 
 class ProductSearcher:
     """Search one opened index. Build once per index and share it; `search` is safe to call from threads."""
 
     def __init__(
-        self, index: HybridIndex, config: RankingConfig | None = None, parser: QueryParser | None = None
+        self,
+        index: HybridIndex,
+        config: RankingConfig | None = None,
+        parser: QueryParser | None = None,
+        field_weights: FieldWeights | None = None,
     ) -> None:
         self.index = index
         self.config = config or RankingConfig()
         self.view = CatalogView.from_index(index)
+        self.fields = FieldIndex.build(self.view.products, index.analyzer, field_weights)
         self.parser = parser or QueryParser(
             index.analyzer, QueryVocabulary.from_products(self.view.products, index.analyzer)
         )
@@ -124,8 +131,11 @@ class ProductSearcher:
         _single_threaded_faiss()
         self._bm25 = SparseSearcher(index.sparse)
         self._vocab = self._bm25.vocab
-        # product types are judged by categories: a 보조배터리 that charges a 노트북 is no 노트북
-        self._category_text = " ".join({p.category for p in self.view.products}).lower()
+        # "not carried" is judged by the catalog's product fields; a catalog without them (NSMC's movies) has no
+        # product types to judge by beyond one category, and its queries are reviews, not requests: no check
+        self.types = (
+            CatalogTypes(self.view.products, index.analyzer, self.parser.vocabulary) if self.fields else None
+        )
 
     def parse(self, text: str) -> ParsedQuery:
         return self.parser.parse(text)
@@ -153,10 +163,20 @@ class ProductSearcher:
         parsed = self.parse(query) if isinstance(query, str) else query
         constraints = constraints if constraints is not None else Constraints.from_query(parsed)
         timer.lap("parse")
-        missing = None if parsed.categories else missing_product_type(parsed.text, self._category_text)
-        if missing:
-            note = [f"이 카탈로그에는 '{missing}' 상품이 없어요."]
-            return SearchResult(parsed, constraints, [], 0, note, 0, timer.timings)
+        if self.types is not None:
+            # categories the caller set (the shopper's edit, or carried over from the conversation) name a type too
+            given = tuple(c for c in constraints.categories if c not in parsed.categories)
+            types = self.types.resolve(parsed, given)
+            if types.missing is not None:
+                word = types.missing.canonical
+                nearest = self.types.nearest(word, self.index.embedder)
+                note = [f"이 카탈로그에는 {with_subject_particle(word)} 없어요."]
+                timer.lap("types")
+                return SearchResult(parsed, constraints, [], 0, note, 0, timer.timings, word, nearest)
+            if types.categories:  # an English type name the parser does not read: 'cheap air fryer' → 에어프라이어
+                constraints = replace(constraints, categories=types.categories)
+            if types.korean_words:  # and its Korean name is searched too, in reviews and product fields
+                parsed = replace(parsed, keywords=" ".join([parsed.keywords or parsed.text, *types.korean_words]))
         allowed = product_mask(self.view, constraints)
         candidates = int(allowed.sum())
         timer.lap("filter")
@@ -174,7 +194,7 @@ class ProductSearcher:
             timer.lap("embed")
             dense_ids = self._dense(vector, doc_mask, config.depth)
         timer.lap("dense")
-        return Candidates(parsed, constraints, candidates, terms, sparse_ids, dense_ids, timer)
+        return Candidates(parsed, constraints, candidates, terms, sparse_ids, dense_ids, timer, allowed)
 
     def rank(self, found: Candidates, top_k: int = 5, config: RankingConfig | None = None) -> SearchResult:
         """Fuse, aggregate to products, add the behaviour prior and soft preferences, attach the evidence."""
@@ -201,8 +221,13 @@ class ProductSearcher:
             [found.sparse_ids, found.dense_ids], [config.sparse_weight, config.dense_weight], config.rrf_k
         )
         products = aggregate(fused, self.view.doc_product, config.doc_decay, config.docs_per_product)
-        rows = np.array(sorted(products), dtype=np.int64)
-        relevance = np.array([products[r][0] for r in rows])
+        fields = self.fields.scores(found.terms, found.allowed, parsed.keywords or parsed.text) if config.field_weight > 0 and self.fields else {}
+        combined = combine_relevance(products, fields, config.field_weight)
+        for row in combined.keys() - products.keys():  # found by its fields alone: its own text is the evidence
+            doc = int(self.view.product_doc[row])
+            products[row] = (0.0, [doc] if doc >= 0 else [])
+        rows = np.array(sorted(combined), dtype=np.int64)
+        relevance = np.array([combined[r] for r in rows])
         scores, prior = final_scores(
             relevance, rows, self.view.features, self.view.price, config, parsed.sort, parsed.cheap
         )
