@@ -101,7 +101,10 @@ def summary(result: IngestResult) -> str:
     b = result.build
     lines = [f"index written: {b.path}"]
     lines.append("rows read: " + ", ".join(f"{k} {v:,}" for k, v in result.rows_read.items()))
-    lines.append("indexed: " + ", ".join(f"{k} {v:,}" for k, v in b.counts.items()))
+    lines.append("indexed: " + ", ".join(f"{k} {v:,}" for k, v in b.counts.items() if isinstance(v, int)))
+    attributes = b.counts.get("attributes") or {}
+    if attributes.get("values"):
+        lines.append(f"attributes: {attributes['typed']:,} typed, {attributes['text']:,} kept as text")
     skipped = result.skipped_by_reason()
     lines.append("skipped rows: " + (", ".join(f"{k} {v:,}" for k, v in skipped.items()) if skipped else "none"))
     notices = result.notices_by_reason()

@@ -25,15 +25,32 @@ DIMENSIONS: dict[str, tuple[str, dict[str, float]]] = {
     "length": ("mm", {"mm": 1, "cm": 10, "m": 1000, "센치": 10, "센티": 10, "인치": 25.4, "inch": 25.4}),
     "area": ("㎡", {"㎡": 1, "m2": 1, "m²": 1, "평": 3.3058}),
     "pressure": ("Pa", {"pa": 1, "kpa": 1000}),
-    "duration": ("분", {"분": 1, "min": 1, "시간": 60, "h": 60, "hr": 60}),
-    "temperature": ("℃", {"℃": 1, "°c": 1, "도": 1}),
-    "count": ("개", {"개": 1, "매": 1, "팩": 1, "입": 1, "개입": 1, "롤": 1, "장": 1, "구": 1, "알": 1, "포": 1}),
-    "servings": ("인분", {"인분": 1}),
+    "duration": ("분", {"분": 1, "min": 1, "시간": 60, "h": 60, "hr": 60, "초": 1 / 60, "sec": 1 / 60}),
+    # months: warranty, shelf life, child age ('36개월', '4세', '10년'); '일' is left out ('1일 최대 10회' is a rate)
+    "period": ("개월", {"개월": 1, "년": 12, "세": 12, "주": 7 / 30, "주일": 7 / 30}),
+    "temperature": ("℃", {"℃": 1, "°c": 1}),
+    # listings write angles with 도 ('최대 165도', '약 110도'); temperatures come with ℃ ('70℃ 이상')
+    "angle": ("°", {"°": 1, "도": 1}),
+    # pieces, sheets, packs …: one dimension, so '100매 x 10팩' multiplies within it
+    "count": (
+        "개",
+        dict.fromkeys(
+            ("개", "매", "팩", "입", "개입", "롤", "장", "구", "알", "포", "봉", "봉지", "캔", "병", "세트", "켤레"), 1
+        ),
+    ),
+    "servings": ("인분", {"인분": 1, "회분": 1}),
     "people": ("인", {"인": 1, "인용": 1, "명": 1}),
+    "times": ("회", {"회": 1}),  # '1일 최대 10회'
+    "levels": ("단", {"단": 1, "겹": 1, "층": 1}),  # '풍량 12단', '5단 서랍', '흡수층 4겹'
+    "percent": ("%", {"%": 1}),
     "grammage": ("gsm", {"gsm": 1, "g/㎡": 1, "g/m2": 1}),
+    "breathability": ("g/㎡/24h", {"g/㎡/24h": 1, "g/m2/24h": 1}),  # 투습: before grammage, the longer unit wins
+    "calories": ("kcal", {"kcal": 1}),
     "resolution": ("DPI", {"dpi": 1}),
-    "frequency": ("Hz", {"hz": 1, "khz": 1000, "ghz": 1_000_000_000}),
+    "frequency": ("Hz", {"hz": 1, "khz": 1000, "mhz": 1_000_000, "ghz": 1_000_000_000}),
     "speed": ("rpm", {"rpm": 1}),
+    # read only when asked (parse_quantities(money=True)): a question's prices are the query parser's job
+    "price": ("원", {"원": 1}),
 }
 # surface unit → (dimension, factor); longest first so 'mAh' is not read as 'm', 'kg' not as 'g'
 _UNITS: dict[str, tuple[str, float]] = {
@@ -72,11 +89,12 @@ def unit_dimension(unit: str) -> str | None:
     return found[0] if found else None
 
 
-def parse_quantities(text: str) -> list[Quantity]:
+def parse_quantities(text: str, *, money: bool = False) -> list[Quantity]:
     """Every number-with-unit in `text`, converted to canonical units, in reading order.
 
     A multiplier without a number counts as one ('만mAh' = 10,000 mAh); a unit without any number is not a
-    quantity ('인용', '시간이'); '1,024개' reads 1024.
+    quantity ('인용', '시간이'); '1,024개' reads 1024. Amounts of money ('19,900원') only with `money=True`
+    (a listing's 교체필터가격); a calendar year ('2024년') is no period.
     """
     out = []
     for m in _QUANTITY_RE.finditer(text):
@@ -89,9 +107,23 @@ def parse_quantities(text: str) -> list[Quantity]:
         dimension, factor = _UNITS[unit.lower()]
         if not _is_unit_boundary(text, m.start(), num is not None):
             continue
+        if dimension == "price" and not money:
+            continue
+        if unit == "년" and value >= 1900:
+            continue  # '2024년형': a year, not 24,288 months
+        if unit == "세" and text[m.end() : m.end() + 1] == "대":
+            continue  # '3세대': a generation
+        if len(unit) == 1 and not unit.isascii() and not _ends_word(text, m.end()):
+            continue  # '9.5 알칼리성', '3구간': a one-syllable unit glued to a word is part of that word
         out.append(
             Quantity(
-                value * factor, canonical_unit(dimension), dimension, m.start(), m.end(), text[m.start() : m.end()], value
+                value * factor,
+                canonical_unit(dimension),
+                dimension,
+                m.start(),
+                m.end(),
+                text[m.start() : m.end()],
+                value,
             )
         )
     return out
@@ -111,11 +143,12 @@ class QuantityRange:
     surface: str  # "44~53cm"
 
 
-def parse_ranges(text: str) -> list[QuantityRange]:
-    """'44~53cm' → 440–530 mm, '4~5인' → 4–5 people, '1kg~1.5kg' → 1000–1500 g: a bare left number borrows the
-    right one's unit. Quantities that are not the right end of a range are not returned (see parse_quantities)."""
+def parse_ranges(text: str, *, money: bool = False) -> list[QuantityRange]:
+    """'44~53cm' → 440–530 mm, '4~5인' → 4–5 people, '1kg~1.5kg' → 1000–1500 g, '6개월~4세' → 6–48 months: a bare
+    left number borrows the right one's unit. Quantities that are not the right end of a range are not returned
+    (see parse_quantities)."""
     out = []
-    for q in parse_quantities(text):
+    for q in parse_quantities(text, money=money):
         m = _RANGE_RE.search(text[max(0, q.start - 24) : q.start])
         if not m:
             continue
@@ -131,6 +164,60 @@ def parse_ranges(text: str) -> list[QuantityRange]:
         lo, hi = min(low, q.value), max(low, q.value)
         out.append(QuantityRange(lo, hi, q.unit, q.dimension, start, q.end, text[start : q.end]))
     return out
+
+
+@dataclass(frozen=True)
+class Size:
+    """'1200x600x740mm', 'W545 x D420 x H1050mm', '60 x 45cm': lengths in mm, one per axis, in the order written."""
+
+    values: tuple[float, ...]  # canonical units (mm)
+    labels: tuple[str, ...]  # the axis letters as written ('W', 'D', 'H'), '' where none
+    start: int
+    end: int
+    surface: str
+    unit: str = "mm"
+    dimension: str = "length"
+
+
+_LENGTH_UNITS = "|".join(
+    re.escape(u) for u in sorted(DIMENSIONS["length"][1], key=len, reverse=True) if u.isascii() or u == "인치"
+)
+
+
+def _axis(i: int) -> str:
+    return rf"(?:(?P<a{i}>[WDHLwdhl])\s*)?(?P<n{i}>{_NUMBER})\s*(?P<u{i}>{_LENGTH_UNITS})?"
+
+
+_BY = r"\s*[x×X*]\s*"
+_SIZE_RE = re.compile(rf"(?<![\w.]){_axis(0)}{_BY}{_axis(1)}(?:{_BY}{_axis(2)})?(?![a-zA-Z0-9])", re.IGNORECASE)
+
+
+def parse_sizes(text: str) -> list[Size]:
+    """Sizes written as axes joined by x or ×, the unit once at the end or on every axis: '33 x 38 x 40cm' →
+    (330, 380, 400) mm. A size without any length unit ('2 x 3') is not returned."""
+    out = []
+    for m in _SIZE_RE.finditer(text):
+        axes = [i for i in range(3) if m[f"n{i}"] is not None]
+        units = [m[f"u{i}"] for i in axes]
+        last = next((u for u in reversed(units) if u), None)
+        if last is None:
+            continue
+        values = []
+        for i, unit in zip(axes, units, strict=True):
+            factor = DIMENSIONS["length"][1][(unit or last).lower()]
+            values.append(float(m[f"n{i}"].replace(",", "")) * factor)
+        labels = tuple((m[f"a{i}"] or "").upper() for i in axes)
+        out.append(Size(tuple(values), labels, m.start(), m.end(), m.group(0)))
+    return out
+
+
+# what may follow a one-syllable Korean unit in the same word: particles, bounds and suffixes ('2인이상', '3단으로')
+_AFTER_UNIT = frozenset("이미초정쯤내안까부짜당씩용형급기가는은을를의에도로으과와만대간째짜")
+
+
+def _ends_word(text: str, end: int) -> bool:
+    nxt = text[end : end + 1]
+    return not ("가" <= nxt <= "힣") or nxt in _AFTER_UNIT
 
 
 def _is_unit_boundary(text: str, start: int, has_number: bool) -> bool:

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -16,7 +17,9 @@ import pytest
 
 from ingest.pipeline import IngestConfig, run_ingest
 from rag.errors import IndexOpenError
+from rag.facets import type_attributes
 from rag.index.build import build_index
+from rag.index.catalog import CatalogReader
 from rag.index.store import HybridIndex
 
 from .conftest import SHOP
@@ -53,7 +56,8 @@ def sparse_top(index: HybridIndex, query: str) -> str:
 
 def test_round_trip_keeps_every_record(shop_index_path, shop_data, embedder):
     index = HybridIndex.open(shop_index_path, embedder=embedder, verify=True)
-    assert index.counts() == {"products": 5, "reviews": 12, "events": 6, "documents": 16, "dense_vectors": 16}
+    counts = {k: v for k, v in index.counts().items() if isinstance(v, int)}
+    assert counts == {"products": 5, "reviews": 12, "events": 6, "documents": 16, "dense_vectors": 16}
     assert index.catalog.product("P3") == shop_data.products["P3"]
     assert list(index.catalog.reviews("P1")) == [r for r in shop_data.reviews if r.product_id == "P1"]
     assert index.manifest.analyzer["config"]["compounds"] == "both"
@@ -128,6 +132,29 @@ def _split_shop(folder: Path) -> tuple[Path, Path]:
     return first, later
 
 
+def test_facets_table_round_trip(shop_index_path, shop_data, embedder):
+    index = HybridIndex.open(shop_index_path, embedder=embedder)
+    stored = index.catalog.facets()
+    assert stored == {p.product_id: type_attributes(p.product_id, p.attributes) for p in shop_data.products.values()}
+    noise = next(f for f in stored["P2"] if f.key == "소음")
+    assert (noise.kind, noise.dimension, noise.low, noise.unit) == ("number", "sound", 38.0, "dB")
+    assert index.catalog.count("facets") == sum(len(fs) for fs in stored.values())
+    # the manifest records the typing and the catalog's shape per category
+    assert index.counts()["attributes"]["text"] == 0
+    assert index.counts()["categories"]["가전>계절가전>가습기"]["facets"]["소음"] == "sound"
+
+
+def test_catalog_without_facets_table_types_on_read(tmp_path, shop_index_path, shop_data):
+    """An index written before the facets table existed still answers spec questions, by typing on read."""
+    copy = tmp_path / "catalog.sqlite"
+    shutil.copy(shop_index_path / "catalog.sqlite", copy)
+    with sqlite3.connect(copy) as db:
+        db.execute("DROP TABLE facets")
+    reader = CatalogReader(copy)
+    assert [f.low for f in reader.facets()["P4"] if f.key == "무게"] == [380.0]
+    reader.close()
+
+
 def test_update_adds_without_re_embedding(tmp_path, analyzer, embedder):
     first, later = _split_shop(tmp_path)
     path = tmp_path / "index"
@@ -156,6 +183,11 @@ def test_update_adds_without_re_embedding(tmp_path, analyzer, embedder):
         assert np.array_equal(after.dense.reconstruct(doc_id), vector)
     assert sparse_top(after, "비 오는 날 등산") == "R9"  # the new review is searchable
     assert after.catalog.stats("P4").review_count == 2
+    # facets are retyped for every product, old and new: the added running shoe's weight is there, P1 kept its own
+    facets = after.catalog.facets()
+    assert [(f.key, f.low) for f in facets["P5"] if f.dimension == "mass"] == [("무게", 240.0)]
+    assert {f.key for f in facets["P1"]} == {"용량", "소음", "가습방식"}
+    assert after.counts()["attributes"]["values"] == sum(len(p.attributes) for p in after.catalog.products())
     # a review of a product the index has never seen is still caught on update
     bad = tmp_path / "bad"
     bad.mkdir()

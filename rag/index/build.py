@@ -23,7 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from ..analyzer import KoreanAnalyzer
+from ..catalog_shape import CatalogShape
 from ..errors import IndexWriteError
+from ..facets import summarize, type_attributes
 from ..records import Event, Product, Review
 from ..stats import StatsConfig, compute_stats
 from .catalog import CatalogWriter, Document
@@ -227,6 +229,9 @@ def build_index(
         catalog.events(all_events)
         catalog.stats(stats.values())
         catalog.documents(documents)
+        # every product's attributes typed again: an --update retypes the old products by the current rules too
+        facets = {p.product_id: type_attributes(p.product_id, p.attributes) for p in all_products}
+        catalog.facets(f for fs in facets.values() for f in fs)
         catalog.close()
         report.counts = {
             "products": len(all_products),
@@ -236,6 +241,8 @@ def build_index(
             "dense_vectors": len(all_ids),
             "new_documents": len(new_docs),
             "new_dense_vectors": len(dense_docs),
+            "attributes": summarize([f for fs in facets.values() for f in fs]).to_dict(),
+            "categories": CatalogShape.from_products(all_products, facets).summary(),
         }
         manifest = Manifest(
             format_version=FORMAT_VERSION,

@@ -1,4 +1,4 @@
-"""`catalog.sqlite`: products, reviews, events, per-product statistics and the searchable documents.
+"""`catalog.sqlite`: products, reviews, events, per-product statistics, typed facets and the searchable documents.
 
 A document is one searchable text: a product's own text, or one review. Its `doc_id` is its row in the
 BM25 matrix and its id in FAISS; `terms` keeps the analyzer's output so an update re-indexes BM25 without
@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..facets import Facet, type_attributes
 from ..records import Event, Product, Review
 from ..stats import ProductStats
 
@@ -40,6 +41,11 @@ CREATE TABLE documents (
     text TEXT NOT NULL, terms TEXT NOT NULL, dense INTEGER NOT NULL
 );
 CREATE INDEX documents_product ON documents(product_id);
+CREATE TABLE facets (
+    product_id TEXT NOT NULL, key TEXT NOT NULL, kind TEXT NOT NULL, raw TEXT NOT NULL, dimension TEXT, unit TEXT,
+    low REAL, high REAL, flag INTEGER, options TEXT, qualifier TEXT, source TEXT
+);
+CREATE INDEX facets_product ON facets(product_id);
 """
 
 
@@ -130,6 +136,28 @@ class CatalogWriter:
             ((d.doc_id, d.kind, d.product_id, d.review_id, d.text, " ".join(d.terms), int(d.dense)) for d in docs),
         )
 
+    def facets(self, facets: Iterable[Facet]) -> None:
+        self._db.executemany(
+            "INSERT INTO facets VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                (
+                    f.product_id,
+                    f.key,
+                    f.kind,
+                    f.raw,
+                    f.dimension,
+                    f.unit,
+                    f.low,
+                    f.high,
+                    _bool_or_none(f.flag),
+                    json.dumps(list(f.options), ensure_ascii=False) if f.options else None,
+                    f.qualifier,
+                    f.source,
+                )
+                for f in facets
+            ),
+        )
+
     def close(self) -> None:
         self._db.commit()
         self._db.close()
@@ -146,7 +174,7 @@ class CatalogReader:
         self._db.close()
 
     def count(self, table: str) -> int:
-        if table not in ("products", "reviews", "events", "documents", "product_stats"):
+        if table not in ("products", "reviews", "events", "documents", "product_stats", "facets"):
             raise ValueError(f"unknown table {table!r}")
         return self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
@@ -184,6 +212,17 @@ class CatalogReader:
         data["rating_scale"] = (data.pop("rating_scale_min"), data.pop("rating_scale_max"))
         data["rating_hist"] = json.loads(data["rating_hist"] or "{}")
         return ProductStats(**data)
+
+    def facets(self) -> dict[str, list[Facet]]:
+        """Every product's facets, in the order they were typed. An index written before the facets table existed
+        has its products' attributes typed now, by the same rules, so that specs work without a rebuild."""
+        has_table = self._db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='facets'").fetchone()
+        if not has_table:
+            return {p.product_id: type_attributes(p.product_id, p.attributes) for p in self.products()}
+        out: dict[str, list[Facet]] = {p: [] for (p,) in self._db.execute("SELECT product_id FROM products")}
+        for row in self._db.execute("SELECT * FROM facets ORDER BY rowid"):
+            out.setdefault(row["product_id"], []).append(_facet(row))
+        return out
 
     def document(self, doc_id: int) -> Document | None:
         row = self._db.execute("SELECT * FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
@@ -227,6 +266,23 @@ def _review(row: sqlite3.Row) -> Review:
         option=row["option"] or "",
         rating_min=row["rating_min"],
         rating_max=row["rating_max"],
+    )
+
+
+def _facet(row: sqlite3.Row) -> Facet:
+    return Facet(
+        product_id=row["product_id"],
+        key=row["key"],
+        kind=row["kind"],
+        raw=row["raw"],
+        dimension=row["dimension"],
+        unit=row["unit"],
+        low=row["low"],
+        high=row["high"],
+        flag=None if row["flag"] is None else bool(row["flag"]),
+        options=tuple(json.loads(row["options"])) if row["options"] else (),
+        qualifier=row["qualifier"] or "",
+        source=row["source"] or "",
     )
 
 
