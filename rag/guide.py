@@ -29,16 +29,13 @@ from .constraints import Constraints
 from .index.store import HybridIndex
 from .prompts import PromptTemplate
 from .query import ParsedQuery
+from .query.followups import follow_up
 from .ranking import RankingConfig
 from .related import CoBehaviour
 from .search import ProductSearcher, SearchResult
 
 logger = logging.getLogger(__name__)
 
-_ORDINAL = re.compile(
-    r"(첫\s?번째|첫번|1\s?번째?|두\s?번째|2\s?번째?|세\s?번째|3\s?번째?|네\s?번째|4\s?번째?|다섯\s?번째|5\s?번째?)"
-)
-_ORDINAL_INDEX = {"첫": 0, "1": 0, "두": 1, "2": 1, "세": 2, "3": 2, "네": 3, "4": 3, "다": 4, "5": 4}
 _JSON = re.compile(r"\{.*\}", re.DOTALL)
 
 
@@ -102,42 +99,8 @@ class ShoppingGuide:
 
     def plan(self, question: str, history: Sequence[Turn] = (), constraints: Constraints | None = None) -> Plan:
         parsed = self.searcher.parse(question)
-        prev = next((t.answer for t in reversed(history) if t.answer is not None and t.answer.constraints), None)
-        if constraints is not None or prev is None:
-            return Plan(parsed, constraints or Constraints.from_query(parsed), parsed.keywords or question, None, "")
-        pc, changes, notes = prev.constraints, {}, []
-        if not parsed.categories and pc.categories:
-            changes["categories"] = pc.categories
-        if not parsed.attributes and pc.attributes:
-            changes["attributes"] = pc.attributes
-        if parsed.price_min is None and parsed.price_max is None:
-            changes["price_min"], changes["price_max"] = pc.price_min, pc.price_max
-        # "더 싼 건?" means cheaper than the top recommendation (cheaper ones shown lower may come back)
-        top = next((r for r in prev.recommendations if r.price is not None), None)
-        top_price, empty = (top.price if top else None), ""
-        if parsed.relative == "cheaper" and top_price is not None:
-            changes.update(price_min=None, price_max=top_price - 1)
-            notes.append(f"앞서 추천한 상품보다 싼 {top_price - 1:,}원 이하로")
-            empty = f"앞서 추천한 {top.name}({top_price:,}원)보다 싼 상품은 이 조건에서 없어요: 그게 가장 저렴해요."
-        elif parsed.relative == "pricier" and top_price is not None:
-            changes.update(price_min=top_price + 1, price_max=None)
-            notes.append(f"앞서 추천한 상품보다 비싼 {top_price + 1:,}원 이상으로")
-            empty = f"앞서 추천한 {top.name}({top_price:,}원)보다 비싼 상품은 이 조건에서 없어요."
-        focus = None
-        match = _ORDINAL.search(question)
-        if match and prev.recommendations:
-            position = _ORDINAL_INDEX[match.group(1)[0]]
-            if position < len(prev.recommendations):
-                focus = prev.recommendations[position].product_id
-                changes = {"product_ids": (focus,), "in_stock_only": False}
-                notes = [f"{position + 1}번째 상품({prev.recommendations[position].name})에 대해"]
-        if "categories" in changes and not focus:
-            notes.append("앞의 조건을 이어서")
-        constraints = replace(Constraints.from_query(parsed), **changes)
-        text = parsed.keywords or question
-        if len(text) < 8 and not parsed.categories and prev.parsed is not None:
-            text = f"{prev.parsed.keywords or prev.question} {text}"  # "더 싼 건?" searches what was asked before
-        return Plan(parsed, constraints, text, focus, (" ".join(notes) + " ") if notes else "", "" if focus else empty)
+        f = follow_up(parsed, question, history, constraints, self.searcher.parser.vocabulary)
+        return Plan(f.parsed, f.constraints, f.search_text, f.focus, f.note, f.empty)
 
     # ---- answering ----
 

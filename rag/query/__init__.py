@@ -1,9 +1,14 @@
-"""Query understanding: a shopper's Korean question → a structured `ParsedQuery` (rules, no LLM).
+"""Query understanding: a shopper's question → a structured `ParsedQuery` (rules, no LLM).
 
-model.py — the structured query (prices, categories, attributes, specs, superlatives, intents)
-parser.py — the rules that fill it; product_types.py — product types a catalog may not carry
+model.py — the structured query (prices, categories, attributes, specs, superlative, intents)
+lexicon.py — the one home of hand vocabulary (synonyms, English words, spec adjectives)
+vocabulary.py — what the catalog lets a question name (categories, brands, facet keys, flags, dimensions)
+bounds.py, prices.py, specs.py, polarity.py — one reader each: comparison words, prices, numeric specs and
+superlatives, requirements and negations; parser.py — orchestration; followups.py — a turn in a conversation
+product_types.py — product types a catalog may not carry; product_match.py — requirement vs raw attributes
 """
 
+from .lexicon import ATTRIBUTES, CATEGORY_SYNONYMS, ENGLISH, SPEC_WORDS
 from .model import (
     DIRECTIONS,
     RELATIVES,
@@ -14,17 +19,21 @@ from .model import (
     SpecConstraint,
     Superlative,
 )
-from .parser import ATTRIBUTES, CATEGORY_SYNONYMS, QueryParser, QueryVocabulary, satisfies_attribute
+from .parser import QueryParser
+from .product_match import satisfies_attribute
 from .product_types import COMMON_PRODUCT_TYPES, missing_product_type
+from .vocabulary import QueryVocabulary
 
 __all__ = [
     "ATTRIBUTES",
     "CATEGORY_SYNONYMS",
     "COMMON_PRODUCT_TYPES",
     "DIRECTIONS",
+    "ENGLISH",
     "RELATIVES",
     "SORTS",
     "SPEC_OPS",
+    "SPEC_WORDS",
     "AttributeRequirement",
     "ParsedQuery",
     "QueryParser",

@@ -25,7 +25,10 @@ class AttributeRequirement:
 
 @dataclass(frozen=True)
 class SpecConstraint:
-    """A hard bound on a numeric facet: '두께 5mm 이하' → SpecConstraint("length", "<=", 5.0, "두께", "두께 5mm 이하")."""
+    """A hard bound on a numeric facet.
+
+    '두께 5mm 이하' → SpecConstraint("length", "<=", 5.0, "두께", "두께 5mm 이하")
+    """
 
     dimension: str  # a key of rag.units.DIMENSIONS
     op: str  # one of SPEC_OPS
@@ -54,6 +57,7 @@ class Superlative:
     direction: str  # "min" | "max"
     label: str = ""
     key_hint: str = ""
+    comparative: bool = False  # '더 가벼운 거': relative to the previous answer's top pick (rag.query.followups)
 
     def __post_init__(self) -> None:
         if self.direction not in DIRECTIONS:
@@ -92,7 +96,8 @@ class ParsedQuery:
         if data.get("relative") not in (None, *RELATIVES):
             raise ValueError(f"relative must be one of {RELATIVES} or None, got {data['relative']!r}")
         data["attributes"] = [
-            AttributeRequirement(a["label"], tuple(a["terms"]), a.get("wanted", True)) for a in data.get("attributes", [])
+            AttributeRequirement(a["label"], tuple(a["terms"]), a.get("wanted", True))
+            for a in data.get("attributes", [])
         ]
         data["specs"] = [SpecConstraint(**s) for s in data.get("specs", [])]
         data["superlative"] = Superlative(**data["superlative"]) if data.get("superlative") else None

@@ -1,0 +1,188 @@
+"""Requirements with a polarity: what the shopper wants a product to have, or to be without.
+
+One negation reader (`read_negations`) finds every denied thing of a question — 'X 없는', 'X 안 들어간', '안 V',
+'V지 않은', 'X 빼고/빠진/제외/말고', 'X 무첨가', '노 X', '무X' — and `AttributeReader` decides what each one is:
+- a thing the catalog knows (a lexicon attribute, a flag name, a facet key, a term a value marks as 무첨가/함유)
+  → `AttributeRequirement(label, terms, wanted=False)`, a hard "must not have" ('기모 없는', '와이파이 없는',
+  '고춧가루 안 들어간', '젓갈 없는', '무실리콘');
+- a negated unwanted quality ('안 무거운', '시끄럽지 않은') → a spec word for the superlative reader;
+- anything else → a soft negation (`ParsedQuery.negations`: '냄새 안 나는' → 냄새), which ranking uses as a wish.
+A mention that is not denied is wanted: lexicon attributes, their aliases and catalog flag names ('리모컨 있는',
+'식기세척기 되는', '충전식', '무향').
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..analyzer import KoreanAnalyzer
+from .lexicon import ATTRIBUTES, NEGATED_SPEC_WORDS, SpecWord
+from .model import AttributeRequirement, ParsedQuery
+from .text import QueryText, compact, mentions
+from .vocabulary import QueryVocabulary
+
+_NOUNISH = frozenset({"NNG", "NNP", "NR", "XR", "SL", "SH", "ETN", "XSN"})
+_NO_PREFIX_RE = re.compile(r"(?<![가-힣])노\s+([가-힣A-Za-z]{2,})")  # "노 실리콘"; glued 노캔/노트북 are words
+_WITHOUT_AFTER_RE = re.compile(
+    r"([가-힣A-Za-z]{2,})[이가은는을를]?\s*(?:무첨가|프리(?![가-힣])|free\b|빼고|뺀|빠진|제외(?:한|하고)?|말고)",
+    re.IGNORECASE,
+)
+_GLUED_WITHOUT_RE = re.compile(r"(?<![가-힣])무([가-힣]{2,6})")  # '무실리콘', '무코팅': the catalog's own 무X
+# what makes a positive mention a chip of its own: '리모컨 있는', '식기세척기 되는', '카메라 달린'
+_HAVING_AFTER_RE = re.compile(
+    r"\s*[이가]?\s*(?:있는|있고|있음|있어야|되는|되고|가능한|가능|지원되는|지원하는|달린|포함된)"
+)
+
+
+@dataclass(frozen=True)
+class Negated:
+    start: int  # the whole phrase: '기모 없는'
+    end: int
+    aspect: str  # what is denied: '기모'; a verb comes nominalised: '안 끈적이는' → '끈적임'
+    aspect_start: int
+    aspect_end: int
+    verb: bool = False
+
+
+def read_negations(t: QueryText) -> list[Negated]:
+    """Every denied thing of the question, in reading order (the only negation reader of the parser)."""
+    out: list[Negated] = []
+    tokens = t.tokens
+    for i, tok in enumerate(tokens):
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        found, last, verb = None, tok, False
+        if tok.form == "안" and tok.tag == "MAG" and after and after.tag.startswith(("VV", "VA", "XR")):
+            if after.form != "좋":  # "안 좋은" means "bad", not a negated aspect
+                found, last = _aspect_before(t, i), after
+                if found is None:
+                    found, verb = _nominalised(t, i + 1), True
+        elif tok.form == "없" and tok.tag == "VA" and after:  # 없는/없고/없게/없음/없이, not 없어?/없어도
+            if after.tag in ("ETM", "ETN", "EP") or (after.tag == "EC" and after.form in ("고", "게", "이")):
+                found = _aspect_before(t, i, whole_word=True)
+        elif tok.form == "없이" and tok.tag == "MAG":
+            found = _aspect_before(t, i, whole_word=True)
+        elif tok.form == "않" and tok.tag == "VX" and i >= 2 and tokens[i - 1].form == "지":
+            if tokens[i - 2].tag == "VCP":
+                found = _aspect_before(t, i - 2)
+            else:
+                found, verb = _nominalised(t, i - 2), True
+        elif tok.form.lower() == "x" and tok.tag == "SL":
+            found = _aspect_before(t, i, whole_word=True)
+        if found:
+            start, aspect, aspect_end = found
+            end = t.word(last.start)[1]
+            out.append(Negated(min(start, tok.start), end, aspect, start, aspect_end, verb))
+    for m in _NO_PREFIX_RE.finditer(t.text):
+        out.append(Negated(m.start(), m.end(), m.group(1), m.start(1), m.end(1)))
+    for m in _WITHOUT_AFTER_RE.finditer(t.text):
+        if all(m.start() >= n.end or m.end() <= n.start for n in out):
+            out.append(Negated(m.start(), t.word(m.end() - 1)[1], m.group(1), m.start(1), m.end(1)))
+    return sorted(out, key=lambda n: n.start)
+
+
+def _aspect_before(t: QueryText, i: int, whole_word: bool = False) -> tuple[int, str, int] | None:
+    """The noun a negation denies: '냄새가 안 나는' → 냄새, '층간소음 안나게' → 층간소음.
+
+    whole_word: 없/X always deny a noun, so a previous word kiwi misreads ('백탁' → 백 + 탁/MAG) is taken whole.
+    """
+    j = i - 1
+    while j >= 0 and t.tokens[j].tag in ("JKS", "JX", "JKO"):
+        j -= 1
+    if j < 0:
+        return None
+    start = t.word(t.tokens[j].start)[0]
+    end = t.tokens[j].start + t.tokens[j].len
+    if t.tokens[j].tag in _NOUNISH:
+        return start, t.text[start:end], end
+    if whole_word and t.word(t.tokens[i].start)[0] > start and not t.tokens[j].tag.startswith(("E", "J", "V")):
+        return start, t.text[start:end], end
+    return None
+
+
+def _nominalised(t: QueryText, i: int) -> tuple[int, str, int] | None:
+    """The verb a negation denies, as a noun: '안 미끄러운' → 미끄러움, '맵지 않은' → 매움, '안 끈적한' → 끈적함."""
+    first, last = t.word(t.tokens[i].start)
+    morphs = []
+    for x in (x for x in t.tokens if first <= x.start < last and x.tag != "MAG"):
+        if x.tag.startswith(("E", "J")):
+            break
+        morphs.append((x.form, x.tag))
+    if not morphs or not morphs[-1][1].startswith(("VV", "VA", "XR", "XSA")):
+        return None
+    analyzer: KoreanAnalyzer = t.analyzer
+    return first, analyzer.kiwi.join([*morphs, ("음", "ETN")]), last
+
+
+class AttributeReader:
+    """Reads requirements with the lexicon's attributes and the catalog's flag names and known terms."""
+
+    def __init__(self, vocabulary: QueryVocabulary) -> None:
+        self.vocabulary = vocabulary
+        triggers = [(compact(label), label) for label in ATTRIBUTES]
+        triggers += [(compact(t), label) for label, (terms, aliases) in ATTRIBUTES.items() for t in terms + aliases]
+        triggers += [(compact(k), k) for k in vocabulary.attribute_keys]
+        seen: set[str] = set()
+        self.triggers = []
+        for word, label in sorted(triggers, key=lambda w: -len(w[0])):  # stable: a label's own word comes first
+            if word not in seen:
+                seen.add(word)
+                self.triggers.append((word, label))
+        self._labels = {word: label for word, label in self.triggers}
+
+    def terms(self, label: str) -> tuple[str, ...]:
+        return ATTRIBUTES[label][0] if label in ATTRIBUTES else (label,)
+
+    def label_of(self, aspect: str) -> str | None:
+        """The requirement a denied word names: a lexicon attribute, a flag name or a term the catalog knows."""
+        word = compact(aspect)
+        return self._labels.get(word) or self.vocabulary.known_terms.get(word)
+
+    def read(self, t: QueryText, query: ParsedQuery, typos) -> dict[tuple[int, int], tuple[int, int, SpecWord]]:
+        """Claim requirements and soft negations; return negated qualities the superlative reader takes."""
+        negations = [n for n in read_negations(t) if t.free(n.start, n.end)]
+        found = []
+        for trigger, label in self.triggers:
+            for start, end in t.find(trigger):
+                ascii_ok = not trigger.isascii() or mentions(t.text[start:], trigger)
+                if t.free(start, end) and ascii_ok and t.aligned(start):
+                    found.append((start, end, label))
+                    t.claimed.append((start, end))
+        korean = {w: label for w, label in self.triggers if not w.isascii()}
+        found += typos(t, korean, t.words, 4)  # 3-syllable triggers have too many neighbours
+        qualities: dict[tuple[int, int], tuple[int, int, SpecWord]] = {}
+        for start, end, label in sorted(found):
+            if (start, end) in t.claimed:  # held while matching so triggers do not overlap; claimed again below
+                t.claimed.remove((start, end))
+            denial = next((n for n in negations if n.aspect_start <= start and end <= n.aspect_end), None)
+            if start and t.text[start - 1] in "무비" and t.word(start)[0] == start - 1:
+                self._require(t, query, start - 1, end, label, wanted=False)  # '무코팅', '비방수': glued denial
+            elif denial is not None:
+                self._require(t, query, denial.start, denial.end, label, wanted=False)
+                negations.remove(denial)
+            else:
+                m = _HAVING_AFTER_RE.match(t.text, end)
+                self._require(t, query, start, t.word(m.end() - 1)[1] if m else end, label, wanted=True)
+        for n in negations:
+            if not t.free(n.start, n.end):
+                continue
+            label = None if n.verb else self.label_of(n.aspect)
+            if label:
+                self._require(t, query, n.start, n.end, label, wanted=False)
+            elif n.verb and n.aspect in NEGATED_SPEC_WORDS:
+                qualities[(n.start, n.end)] = (n.start, n.end, NEGATED_SPEC_WORDS[n.aspect])
+            elif n.aspect not in query.negations:
+                query.negations.append(n.aspect)
+                t.claim(query, n.start, n.end, f"negation:{n.aspect}")
+        for m in _GLUED_WITHOUT_RE.finditer(t.text):  # '무실리콘 샴푸': the catalog marks 실리콘 with 무
+            label = self.vocabulary.known_terms.get(compact(m.group(1)))
+            end = t.word(m.start())[1]
+            if label and t.free(m.start(), m.end()) and t.word(m.start())[0] == m.start():
+                self._require(t, query, m.start(), min(end, m.end()), label, wanted=False)
+        return qualities
+
+    def _require(self, t: QueryText, query: ParsedQuery, start: int, end: int, label: str, wanted: bool) -> None:
+        requirement = AttributeRequirement(label, self.terms(label), wanted)
+        if not any(a.label == label for a in query.attributes):
+            query.attributes.append(requirement)
+        t.claim(query, start, end, f"attribute:{'' if wanted else '-'}{label}")

@@ -1,0 +1,166 @@
+"""What a catalog lets a question name, learnt from the catalog itself: category words, brands, facet keys, flag
+names, the dimensions each category's facets have, and the terms its values mark with a polarity.
+
+    vocab = QueryVocabulary.from_products(products, analyzer)  # types the attributes with rag.facets
+    vocab.dimensions(["가전>계절가전>가습기"])  # {"volume": ("용량",), "sound": ("소음",), "duration": ("연속사용",) …}
+
+Hand vocabulary (synonyms, English words, spec adjectives) lives in `lexicon.py`, and enters here only where the
+catalog has what it points at.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ..analyzer import KoreanAnalyzer
+from ..facets import Facet, type_attributes
+from ..records import Product
+from .lexicon import ATTRIBUTES, CATEGORY_FAMILIES, CATEGORY_SYNONYMS, ENGLISH
+from .text import compact
+
+_NUMERIC = ("number", "range")
+
+
+@dataclass
+class QueryVocabulary:
+    categories: dict[str, tuple[str, ...]] = field(default_factory=dict)  # compact word → path prefixes
+    weak_categories: dict[str, tuple[str, ...]] = field(default_factory=dict)  # used only if nothing strong matched
+    brands: dict[str, tuple[str, ...]] = field(default_factory=dict)  # brand → the category paths it sells in
+    attribute_keys: tuple[str, ...] = ()  # flag names: keys whose values say has/lacks (헤드레스트, 기모, 리모컨)
+    # compact → the catalog's word, for what a question can deny: flag names, derived flags ('고춧가루' of '고춧가루
+    # 무첨가'), keys of options and text ('코팅', '젓갈'); keys of numeric facets are not ('소음 없는' is a wish)
+    known_terms: dict[str, str] = field(default_factory=dict)
+    english: dict[str, str] = field(default_factory=dict)  # English product word → its Korean word (lexicon)
+    dimension_keys: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # leaf path → dim → keys
+    qualifiers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word → dims it qualifies ('한쪽')
+    facet_keys: frozenset[str] = frozenset()  # compact keys of every main facet: words a question uses as a spec's
+    facets: dict[str, tuple[Facet, ...]] = field(default_factory=dict)  # product id → its facets
+    categories_of: dict[str, str] = field(default_factory=dict)  # product id → category path
+
+    @classmethod
+    def from_products(
+        cls,
+        products: Iterable[Product],
+        analyzer: KoreanAnalyzer,
+        facets: Mapping[str, Sequence[Facet]] | None = None,
+    ) -> QueryVocabulary:
+        """`facets`: product id → facets when the caller has them typed already (the index's facets table);
+        otherwise each product's attributes are typed here with rag.facets."""
+        names: dict[str, set[str]] = {}  # level name → the path prefixes ending with it
+        leaves: set[str] = set()
+        brands: dict[str, set[str]] = {}
+        flags: set[str] = set()  # keys of main-reading flags
+        derived: set[str] = set()  # things a value names as present or absent
+        keys: set[str] = set()  # keys of options and text
+        dims: dict[str, dict[str, set[str]]] = {}
+        qualifiers: dict[str, set[str]] = {}
+        typed: dict[str, tuple[Facet, ...]] = {}
+        paths_of: dict[str, str] = {}
+        for product in products:
+            path = product.category_path()
+            for depth in range(1, len(path) + 1):
+                names.setdefault(path[depth - 1], set()).add(">".join(path[:depth]))
+            leaves.update(path[-1:])
+            paths_of[product.product_id] = product.category
+            if product.brand:
+                brands.setdefault(product.brand, set()).update([">".join(path)] if path else [])
+            if facets is not None:
+                product_facets = tuple(facets.get(product.product_id, ()))
+            else:
+                product_facets = tuple(type_attributes(product.product_id, product.attributes))
+            typed[product.product_id] = product_facets
+            for f in product_facets:
+                if f.kind == "flag":
+                    (derived if f.source else flags).add(f.key)
+                elif f.source:
+                    continue  # a number read beside another ('260mm' of '420g(한쪽, 260mm)') names no key
+                elif f.kind in _NUMERIC and f.dimension:
+                    dims.setdefault(product.category, {}).setdefault(f.dimension, set()).add(f.key)
+                    for word in re.findall(r"[가-힣]{2,}", f.qualifier):
+                        qualifiers.setdefault(word, set()).add(f.dimension)
+                elif f.kind in ("enum", "text"):
+                    keys.add(f.key)
+        strong, weak = _category_words(names, leaves, analyzer)
+        table_terms = {compact(t) for terms, aliases in ATTRIBUTES.values() for t in terms + aliases}
+        numeric_keys = {k for by_dim in dims.values() for ks in by_dim.values() for k in ks}
+        known = {compact(w): w for w in (keys - numeric_keys) | flags | derived if len(w) >= 2}
+        return cls(
+            categories={k: tuple(sorted(v)) for k, v in strong.items()},
+            weak_categories={k: (_common_prefix(v),) for k, v in weak.items() if k not in strong and _common_prefix(v)},
+            brands={b: tuple(sorted(c)) for b, c in brands.items()},
+            attribute_keys=tuple(sorted(k for k in flags if len(k) >= 2 and compact(k) not in table_terms)),
+            known_terms=known,
+            english=dict(ENGLISH),
+            dimension_keys={c: {d: tuple(sorted(k)) for d, k in by.items()} for c, by in dims.items()},
+            qualifiers={w: tuple(sorted(d)) for w, d in qualifiers.items()},
+            facet_keys=frozenset(compact(f.key) for fs in typed.values() for f in fs if not f.source),
+            facets=typed,
+            categories_of=paths_of,
+        )
+
+    def dimensions(self, categories: Sequence[str] = ()) -> dict[str, tuple[str, ...]]:
+        """Dimension → the facet keys that have it, over the categories under any of `categories` (all if none)."""
+        out: dict[str, set[str]] = {}
+        for path, by_dim in self.dimension_keys.items():
+            if not categories or any(path == c or path.startswith(c + ">") for c in categories):
+                for dim, keys in by_dim.items():
+                    out.setdefault(dim, set()).update(keys)
+        return {d: tuple(sorted(k)) for d, k in out.items()}
+
+    def key_dimension(self, word: str, categories: Sequence[str] = ()) -> str | None:
+        """The dimension of the numeric facet keyed `word` ('두께' → length); the most common one if several."""
+        counts: dict[str, int] = {}
+        for path, by_dim in self.dimension_keys.items():
+            if not categories or any(path == c or path.startswith(c + ">") for c in categories):
+                for dim, keys in by_dim.items():
+                    counts[dim] = counts.get(dim, 0) + (word in keys)
+        best = max(counts.items(), key=lambda kv: kv[1], default=(None, 0))
+        return best[0] if best[1] else None
+
+
+def _category_words(
+    names: dict[str, set[str]], leaves: set[str], analyzer: KoreanAnalyzer
+) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Strong words (level names, compound heads, synonyms, English words) and weak ones (modifiers, halves)."""
+    strong = {compact(n): set(p) for n, p in names.items()}
+    heads: dict[str, set[str]] = {}
+    weak: dict[str, set[str]] = {}
+    for name, paths in names.items():
+        for part in name.split("/"):  # "견과/건과": each side is a weaker name of the level
+            if part != name and len(part) >= 2:
+                weak.setdefault(compact(part), set()).update(paths)
+        tokens = analyzer.tokens(name) if name in leaves else []
+        if len(tokens) > 1 and tokens[-1].tag in ("NNG", "NNP") and len(tokens[-1].form) >= 2:
+            heads.setdefault(tokens[-1].form, set()).update(paths)  # compounds are head-final: 무선이어폰 → 이어폰
+        for tok in tokens[:-1]:  # modifiers (러닝화 → 러닝, 원두커피 → 원두) are weak: 무선 or 자동 name no type
+            if tok.tag in ("NNG", "NNP") and len(tok.form) >= 2:
+                weak.setdefault(tok.form, set()).update(paths)
+    for head, paths in heads.items():  # a head shared by many types names none of them
+        if head not in strong and len(paths) <= 2:
+            strong[head] = paths
+    for target, aliases in CATEGORY_SYNONYMS.items():
+        for alias in aliases:
+            if compact(target) in strong:
+                strong.setdefault(compact(alias), strong[compact(target)])
+    for family, members in CATEGORY_FAMILIES.items():
+        found = set().union(*(strong.get(compact(m), set()) for m in members))
+        if found:
+            strong.setdefault(compact(family), found)
+    for english, korean in ENGLISH.items():
+        word = compact(korean)
+        paths = strong.get(word) or (weak.get(word) if word in weak else None)
+        if paths:
+            strong.setdefault(compact(english), set(paths))
+    return strong, weak
+
+
+def _common_prefix(paths: Iterable[str]) -> str:
+    """'식품>견과/건과' for paths below it; '' when they share nothing (then the word is too vague to use)."""
+    common: list[str] = []
+    for levels in zip(*(p.split(">") for p in paths), strict=False):
+        if len(set(levels)) > 1:
+            break
+        common.append(levels[0])
+    return ">".join(common)
