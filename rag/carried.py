@@ -13,9 +13,9 @@ The rule (`CatalogTypes.resolve`):
    only occurs inside a longer name word as its modifier (노트북 in `노트북충전`) or only in reviews is no type
    the catalog carries.
 3. The question is "not carried" when it names a type word that is not carried and names no carried type: no
-   category the parser found outside that word, no carried type word, and no category given by the caller or
-   carried over from the conversation. The last such word is the one reported (the head of a noun phrase comes
-   last: `노트북 가방` → 가방).
+   category the parser found outside that word, no carried type word, no brand of the catalog, and no category
+   given by the caller or carried over from the conversation. The last such word is the one reported (the head
+   of a noun phrase comes last: `노트북 가방` → 가방).
 4. The nearest carried categories are the leaf categories whose paths embed nearest to the type word (the index's
    own embedder; a lexical fallback without one).
 
@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .analyzer import KoreanAnalyzer
+from .josa import particle
 from .query import ParsedQuery, QueryVocabulary
 from .records import Product
 from .type_lexicon import PRODUCT_TYPE_GROUPS, SECTION_OF
@@ -208,9 +209,8 @@ class CatalogTypes:
         outside = [
             (s, e) for s, e in category_spans if not any(m.start <= s and e <= m.end for m in missing)
         ]  # 로봇청소기: the parser's 청소기 inside a type the catalog lacks is no carried type
-        names_carried = bool(outside) or any(m.carried for m in mentions) or bool(caller_categories)
-        if parsed.brands and not outside:
-            names_carried = names_carried or not missing
+        # a brand of the catalog names its products ("쿡마루 세라믹팬이랑 … 식세기 돌릴거면"): type words are context
+        names_carried = bool(outside or parsed.brands or caller_categories) or any(m.carried for m in mentions)
         if missing and not names_carried:
             return TypeResolution(mentions, missing[-1])
         english = [m for m in mentions if m.carried and m.english]
@@ -259,15 +259,8 @@ class CatalogTypes:
 
 
 def with_subject_particle(word: str) -> str:
-    """'전기밥솥' → '전기밥솥이', '블렌더' → '블렌더가', 'TV' → 'TV가' (이 after a final consonant)."""
-    last = word.strip()[-1:] if word.strip() else ""
-    if "가" <= last <= "힣":
-        final = (ord(last) - 0xAC00) % 28 != 0
-    elif last.isdigit():
-        final = last in "013678"
-    else:
-        final = last.lower() in "lmnr"
-    return word + ("이" if final else "가")
+    """'전기밥솥' → '전기밥솥이', '블렌더' → '블렌더가', 'TV' → 'TV가'."""
+    return particle(word, "이", "가")
 
 
 def _one_edit(a: str, b: str) -> bool:

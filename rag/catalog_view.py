@@ -2,8 +2,8 @@
 
 Built once per opened index (`CatalogView.from_index`) and shared by every search. Every product's typed facets
 (`rag.facets`) are loaded here once: from the catalog's `facets` table when the index has one, else typed from
-the products' attributes on the fly with `rag.facets.type_attributes` (the same rules ingest uses), so an index
-built before facets existed still filters on specs.
+the products' attributes on the fly by `CatalogReader.facets` (the same rules ingest uses), so an index built
+before facets existed still filters on specs.
 """
 
 from __future__ import annotations
@@ -73,24 +73,9 @@ class CatalogView:
 
 
 def load_facets(index: HybridIndex, products: list[Product]) -> list[list[Facet]]:
-    """Each product's facets: the catalog's `facets` table if the index has one, else typed from its attributes."""
-    stored = None
-    reader = getattr(index.catalog, "facets", None)
-    if reader is not None:
-        try:
-            stored = reader()
-        except Exception as exc:  # an index written before the facets table: type on the fly below
-            logger.info("no facets table in the catalog (%s); typing attributes on the fly", exc)
-            stored = None
-    if stored is not None and (stored or not any(p.attributes for p in products)):
-        return [list(stored.get(p.product_id, ())) for p in products]
-    from . import facets as facet_rules
-
-    type_attributes = getattr(facet_rules, "type_attributes", None)
-    if type_attributes is None:  # TEMPORARY until the facets branch is merged
-        logger.warning("rag.facets.type_attributes is missing: products have no typed facets")
-        return [[] for _ in products]
-    return [list(type_attributes(p.product_id, p.attributes)) if p.attributes else [] for p in products]
+    """Each product's facets, in catalog row order (the reader types an older index's attributes on the fly)."""
+    stored = index.catalog.facets()
+    return [list(stored.get(p.product_id, ())) for p in products]
 
 
 def _scaled_log(values: list[float]) -> np.ndarray:

@@ -85,7 +85,9 @@ class FieldIndex:
         """One kiwi pass over every product's fields (a catalog without own text — NSMC — gets an empty index)."""
         weights = weights or FieldWeights()
         if not any(p.has_own_text() for p in products):
-            return cls({}, len(products), (), weights)  # names like "영화 123" in one category: nothing for fields to add
+            return cls(
+                {}, len(products), (), weights
+            )  # names like "영화 123" in one category: nothing for fields to add
         texts = [product_fields(p)[f] for p in products for f in FIELDS]
         analysed = list(analyzer.terms_batch(texts))
         per_field = [analysed[i * len(FIELDS) : (i + 1) * len(FIELDS)] for i in range(len(products))]

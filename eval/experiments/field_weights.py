@@ -103,9 +103,7 @@ def main() -> None:
     print(f"{'name_w':>6s} {'field_w':>7s} | {'demo MRR':>8s} {'demo nDCG':>9s} | {'name top-1':>10s}")
     for r in itertools.chain(rows):
         mark = "← chosen" if r is chosen else ("" if r in admissible else "(not admissible)")
-        print(
-            f"{r[0]:6.1f} {r[1]:7.2f} | {r[2]['mrr@10']:8.4f} {r[2]['ndcg@10']:9.4f} | {r[3]['top1']:10.3f} {mark}"
-        )
+        print(f"{r[0]:6.1f} {r[1]:7.2f} | {r[2]['mrr@10']:8.4f} {r[2]['ndcg@10']:9.4f} | {r[3]['top1']:10.3f} {mark}")
 
 
 if __name__ == "__main__":
