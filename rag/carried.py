@@ -15,7 +15,9 @@ The rule (`CatalogTypes.resolve`):
 3. The question is "not carried" when it names a type word that is not carried and names no carried type: no
    category the parser found outside that word, no carried type word, no brand of the catalog, and no category
    given by the caller or carried over from the conversation. The last such word is the one reported (the head
-   of a noun phrase comes last: `노트북 가방` → 가방).
+   of a noun phrase comes last: `노트북 가방` → 가방). Also when the only carried evidence is a category the
+   parser read from a word before it, and the lacking word is the question's head (not followed by a particle
+   that makes it context: `가방에 넣어도`): `고양이 스크래쳐` asks for a scratcher, not cat litter.
 4. The nearest carried categories are the leaf categories whose paths embed nearest to the type word (the index's
    own embedder; a lexical fallback without one).
 
@@ -41,6 +43,10 @@ from .type_lexicon import PRODUCT_TYPE_GROUPS, SECTION_OF
 logger = logging.getLogger(__name__)
 
 _TRAILING = re.compile(r"(?:이랑|랑|으로|로|은|는|이|가|을|를|도|만|에|요|이요|같은|처럼|추천|추천해줘|추천해주세요)$")
+
+
+# a particle after a type word that makes it context, not the thing asked for ("가방에 넣어도", "노트북이랑 쓸")
+_CONTEXT_AFTER = re.compile(r"(?:에서|에도|에|이랑|랑|하고|과|와|처럼|보다|같이|용|전용)")
 
 
 def _compact(text: str) -> str:
@@ -85,6 +91,7 @@ class CatalogTypes:
     ) -> None:
         self.analyzer = analyzer
         self.leaves = sorted({p.category for p in products if p.category})
+        self._leaf_set = set(self.leaves)
         category_words: set[str] = set(vocabulary.categories)
         for path in {p.category for p in products if p.category}:
             for level in path.split(">"):
@@ -175,7 +182,7 @@ class CatalogTypes:
                 if len(word) == 1:
                     if (a, b) in whole:
                         found.append(self._mention(word, a, b))
-                elif (a in starts and b in ends) or self._aligned(text, words, a, b):
+                elif (a, b) in whole or (a in starts and b in ends) or self._aligned(text, words, a, b):
                     found.append(self._mention(word, a, b))
         for (a, b), stem in whole.items():  # a typo of a type word the catalog does not carry: 전기밥솟
             if len(stem) < 3 or not free(a, b) or not re.fullmatch(r"[가-힣]+", stem):
@@ -205,7 +212,12 @@ class CatalogTypes:
         """Which type words the question names, whether one of them is not carried, and categories to add."""
         mentions = tuple(self.mentions(parsed.text))
         missing = [m for m in mentions if not m.carried]
-        category_spans = [(s, e) for s, e, label in parsed.spans if label.startswith("category:")]
+        # a span naming a department (캠핑, 가전) is context for the type word beside it ("아이스박스 캠핑")
+        category_spans = [
+            (s, e)
+            for s, e, label in parsed.spans
+            if label.startswith("category:") and any(p in self._leaf_set for p in label[9:].split("|"))
+        ]
         outside = [
             (s, e) for s, e in category_spans if not any(m.start <= s and e <= m.end for m in missing)
         ]  # 로봇청소기: the parser's 청소기 inside a type the catalog lacks is no carried type
@@ -213,6 +225,15 @@ class CatalogTypes:
         names_carried = bool(outside or parsed.brands or caller_categories) or any(m.carried for m in mentions)
         if missing and not names_carried:
             return TypeResolution(mentions, missing[-1])
+        head = missing[-1] if missing else None
+        if (
+            head is not None
+            and outside
+            and not (parsed.brands or caller_categories or any(m.carried for m in mentions))
+        ):
+            # the parser's category came from a modifier before the head ("고양이 스크래쳐": 고양이 → 고양이모래)
+            if head.start >= max(e for _, e in outside) and not _CONTEXT_AFTER.match(parsed.text[head.end :]):
+                return TypeResolution(mentions, head)
         english = [m for m in mentions if m.carried and m.english]
         extra: tuple[str, ...] = ()
         if not parsed.categories and not caller_categories:

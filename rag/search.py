@@ -87,6 +87,12 @@ def _single_threaded_faiss() -> None:
     faiss.omp_set_num_threads(1)
 
 
+def _mostly_latin(text: str) -> bool:
+    """An English (or mostly English) question: more Latin letters than Hangul syllables."""
+    latin = sum(ch.isascii() and ch.isalpha() for ch in text)
+    return latin > sum("가" <= ch <= "힣" for ch in text)
+
+
 class _Laps:
     """Milliseconds per stage, in the order the stages ran."""
 
@@ -186,6 +192,11 @@ class ProductSearcher:
                 constraints = replace(constraints, categories=types.categories)
             if types.korean_words:  # and its Korean name is searched too, in reviews and product fields
                 parsed = replace(parsed, keywords=" ".join([parsed.keywords or parsed.text, *types.korean_words]))
+            if not types.mentions and not constraints.categories and _mostly_latin(parsed.text):
+                example = self.types.leaves[0].split(">")[-1] if self.types.leaves else "가습기"
+                notes.append(
+                    f"질문에서 상품 종류를 알아보지 못했어요: '{example}'처럼 상품 종류를 적어 주시면 더 정확해요."
+                )
         base = product_mask(self.view, replace(constraints, in_stock_only=False))
         allowed = base & (self.view.in_stock != 0) if constraints.in_stock_only else base
         sold = base & (self.view.in_stock == 0) if constraints.in_stock_only else None

@@ -46,7 +46,19 @@ _GROUPS = """
 고데기|매직기|헤어스트레이트너|hair straightener|curling iron
 이발기|바리깡|hair clipper
 제모기|epilator
+족욕기|foot spa
+손난로|핫팩|hand warmer
+보풀제거기|lint remover
+가습필터|humidifier filter
+음식물건조기|food dryer
+손선풍기|휴대용선풍기|handheld fan
+미니냉장고|mini fridge
 # 가전 · 주방
+멀티쿠커|전기쿠커|multi cooker|slow cooker
+찜기|전기찜기|steamer
+제빙기|ice maker
+연수기|water softener
+전기그릴팬|전기팬|electric pan
 냉장고|refrigerator|fridge
 김치냉장고|kimchi refrigerator
 냉동고|freezer
@@ -148,6 +160,12 @@ TV|티비|텔레비전|television
 살충제|모기약|insect repellent
 건전지|배터리|battery|batteries
 멀티탭|power strip
+빨래건조대|건조대|drying rack
+빨래바구니|laundry basket
+다리미판|ironing board
+욕실화|bath slippers
+샤워기|샤워헤드|shower head
+변기커버|toilet seat cover
 공구|드릴|전동드릴|공구세트|drill|tool set
 # 주방용품
 프라이팬|후라이팬|팬|frying pan|pan|skillet
@@ -178,7 +196,8 @@ TV|티비|텔레비전|television
 원피스|dress
 치마|스커트|skirt
 청바지|데님|jeans|denim
-슬랙스|바지|팬츠|pants|trousers|slacks
+슬랙스|slacks
+바지|팬츠|pants|trousers
 레깅스|leggings
 반바지|shorts
 정장|수트|suit
