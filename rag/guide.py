@@ -37,7 +37,7 @@ from .constraints import Constraints
 from .index.store import HybridIndex
 from .llm import LLMDeadlineError, json_object_with, reply_within
 from .prompts import PromptTemplate
-from .query import ParsedQuery
+from .query import SORTS, ParsedQuery
 from .query.followups import follow_up
 from .ranking import RankingConfig
 from .related import CoBehaviour
@@ -45,6 +45,10 @@ from .search import ProductSearcher, SearchResult
 from .text_safety import QUESTION_CHARS, QUOTE_CHARS, cap, clean
 
 logger = logging.getLogger(__name__)
+
+RELEVANCE = "relevance"  # sort=: no order beyond relevance, even when the question asks for one
+SORT_CHOICES: tuple[str, ...] = (RELEVANCE, *SORTS)  # what sort= accepts, from the parser's registry
+TOP_K_RANGE = (1, 5)  # products per answer: the cards a shopper compares
 
 _CONTENT_TAGS = frozenset({"NNG", "NNP", "SL"})  # the nouns and foreign words a claim is about
 _SENTENCES = re.compile(r"(?<=[.!?。])\s+|\n+")
@@ -79,8 +83,7 @@ class ShoppingGuide:
         prompt: PromptTemplate | None = None,
         llm_deadline: float = 45.0,
     ) -> None:
-        if top_k < 1 or top_k > 5:
-            raise ValueError(f"top_k must be within 1–5, got {top_k}")
+        _checked_top_k(top_k)
         if not llm_deadline > 0:
             raise ValueError(f"llm_deadline must be > 0 seconds, got {llm_deadline}")
         self.searcher, self.composer = searcher, composer
@@ -122,25 +125,37 @@ class ShoppingGuide:
 
     # ---- answering ----
 
-    def search(self, plan: Plan) -> SearchResult:
+    def search(self, plan: Plan, top_k: int | None = None) -> SearchResult:
         return self.searcher.search(
-            replace(plan.parsed, keywords=plan.search_text), plan.constraints, top_k=1 if plan.focus else self.top_k
+            replace(plan.parsed, keywords=plan.search_text),
+            plan.constraints,
+            top_k=1 if plan.focus else top_k or self.top_k,
         )
 
     def events(
-        self, question: str, history: Sequence[Turn] = (), constraints: Constraints | None = None
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        constraints: Constraints | None = None,
+        *,
+        top_k: int | None = None,
+        sort: str | None = None,
     ) -> Iterator[tuple[str, object]]:
-        """("text", piece) as the answer is produced, then ("answer", Answer)."""
+        """("text", piece) as the answer is produced, then ("answer", Answer).
+
+        constraints: replace what the question states (None: the question's own). top_k: how many products
+        (1–5; None: the guide's). sort: one of `SORT_CHOICES` — a `rag.query.SORTS` order, or "relevance" for
+        none — replacing the order the question asks for (None: the question's own)."""
         question, notes = _checked_question(question)
         history = _checked_history(history)
-        if constraints is not None and not isinstance(constraints, Constraints):
-            raise TypeError(
-                f"constraints must be a rag.constraints.Constraints or None, got {type(constraints).__name__}; "
-                "build one with Constraints(price_max=50_000, categories=('가전>계절가전>가습기',))"
-            )
+        constraints = _checked_constraints(constraints)
+        top_k = self.top_k if top_k is None else _checked_top_k(top_k)
+        sort = _checked_sort(sort)
         started = time.perf_counter()
         try:
             plan = self.plan(question, history, constraints)
+            if sort is not None:  # the caller's order replaces the question's: the answer's parsed query says so
+                plan = replace(plan, parsed=replace(plan.parsed, sort=None if sort == RELEVANCE else sort))
         except ValueError:
             answer = self._contradiction(question)
             if answer is None:
@@ -150,7 +165,7 @@ class ShoppingGuide:
             answer.timings["total"] = (time.perf_counter() - started) * 1000
             yield "answer", answer
             return
-        result = self.search(plan)
+        result = self.search(plan, top_k)
         yield "text", self.composer.headline(result, plan.note, plan.empty) + "\n\n"  # before the cards are composed
         answer = self.composer.compose(result, question, plan.note, plan.empty)
         answer.generator = self.generator
@@ -164,17 +179,32 @@ class ShoppingGuide:
         answer.timings["total"] = (time.perf_counter() - started) * 1000
         yield "answer", answer
 
-    def ask(self, question: str, history: Sequence[Turn] = (), constraints: Constraints | None = None) -> Answer:
-        for kind, value in self.events(question, history, constraints):
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        constraints: Constraints | None = None,
+        *,
+        top_k: int | None = None,
+        sort: str | None = None,
+    ) -> Answer:
+        """The grounded answer (arguments as in `events`)."""
+        for kind, value in self.events(question, history, constraints, top_k=top_k, sort=sort):
             if kind == "answer":
                 return value
         raise RuntimeError("the answer stream ended without an answer")
 
     def stream(
-        self, question: str, history: Sequence[Turn] = (), constraints: Constraints | None = None
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        constraints: Constraints | None = None,
+        *,
+        top_k: int | None = None,
+        sort: str | None = None,
     ) -> Iterator[str]:
-        """The answer's text, piece by piece (what the app streams)."""
-        for kind, value in self.events(question, history, constraints):
+        """The answer's text, piece by piece (what the app streams; arguments as in `events`)."""
+        for kind, value in self.events(question, history, constraints, top_k=top_k, sort=sort):
             if kind == "text":
                 yield value
 
@@ -310,6 +340,29 @@ def _checked_question(question: object) -> tuple[str, list[str]]:
         logger.info("question of %d characters cut to %d", len(question), len(text))
         return text, [f"질문이 길어서 앞 {QUESTION_CHARS}자만 사용했어요."]
     return text, []
+
+
+def _checked_constraints(constraints: object) -> Constraints | None:
+    if constraints is not None and not isinstance(constraints, Constraints):
+        raise TypeError(
+            f"constraints must be a rag.constraints.Constraints or None, got {type(constraints).__name__}; "
+            "build one with Constraints(price_max=50_000, categories=('가전>계절가전>가습기',))"
+        )
+    return constraints
+
+
+def _checked_top_k(top_k: object) -> int:
+    if isinstance(top_k, bool) or not isinstance(top_k, int):
+        raise TypeError(f"top_k must be an int within {TOP_K_RANGE[0]}–{TOP_K_RANGE[1]}, got {type(top_k).__name__}")
+    if not TOP_K_RANGE[0] <= top_k <= TOP_K_RANGE[1]:
+        raise ValueError(f"top_k must be within {TOP_K_RANGE[0]}–{TOP_K_RANGE[1]}, got {top_k}")
+    return top_k
+
+
+def _checked_sort(sort: object) -> str | None:
+    if sort is None or sort in SORT_CHOICES:
+        return sort
+    raise ValueError(f"sort must be one of {', '.join(SORT_CHOICES)} or None (the question's own order), got {sort!r}")
 
 
 def _checked_history(history: object) -> tuple[Turn, ...]:

@@ -1,0 +1,102 @@
+"""The public API a developer embeds: rag.__all__, the doctested example, per-call overrides at the boundary."""
+
+from __future__ import annotations
+
+import doctest
+import re
+from pathlib import Path
+
+import pytest
+
+import rag
+from rag import SORT_CHOICES, Constraints, ShoppingGuide, Turn
+from rag.query import SORTS
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+@pytest.fixture(scope="module")
+def guide(shop_index_path, analyzer, embedder) -> ShoppingGuide:
+    return ShoppingGuide.from_index(shop_index_path, analyzer=analyzer, embedder=embedder)
+
+
+def test_public_names_are_importable_and_the_facade_comes_first():
+    for name in rag.__all__:
+        assert getattr(rag, name) is not None, name
+    assert rag.__all__[:2] == ["ShoppingGuide", "Turn"]
+    for name in ("Answer", "Constraints", "ProductSearcher", "ShoppingRetriever", "make_chat_model", "LLMConfig"):
+        assert name in rag.__all__
+    assert rag.__all__.index("ShoppingGuide") < rag.__all__.index("Answer") < rag.__all__.index("Constraints")
+    assert rag.__all__.index("ShoppingRetriever") < rag.__all__.index("LLMConfig") < rag.__all__.index("LLMError")
+    # internals stay in their modules: the regex helper and the stats plumbing are not the package's API
+    assert "mentions_repurchase" not in rag.__all__ and "StatsConfig" not in rag.__all__
+
+
+def test_package_docstring_example_runs(shop_index_path):
+    result = doctest.testmod(rag, extraglobs={"index_path": str(shop_index_path)}, report=True)
+    assert result.attempted >= 5 and result.failed == 0
+
+
+def test_readme_example_runs_and_matches_the_docstring(shop_index_path):
+    section = README.read_text(encoding="utf-8").split("## Use it from Python", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```pycon\n(.*?)```", section, re.DOTALL)
+    assert blocks, "the README's 'Use it from Python' section has no pycon example"
+    test = doctest.DocTestParser().get_doctest(blocks[0], {"index_path": str(shop_index_path)}, "README", None, 0)
+    runner = doctest.DocTestRunner()
+    runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0
+    assert blocks[0].strip() in rag.__doc__  # one example, not two that drift apart
+
+
+def test_sort_choices_come_from_the_parser_registry():
+    assert SORT_CHOICES == ("relevance", *SORTS)
+
+
+def test_sort_overrides_the_question_and_relevance_clears_it(guide):
+    asked = guide.ask("가습기 비싼 순")
+    assert asked.parsed.sort == "price_desc"
+    assert [r.product_id for r in asked.recommendations] == ["P2", "P1"]
+    cheap_first = guide.ask("가습기 비싼 순", sort="price_asc")
+    assert cheap_first.parsed.sort == "price_asc"
+    assert [r.product_id for r in cheap_first.recommendations] == ["P1", "P2"]
+    plain = guide.ask("가습기 비싼 순", sort="relevance")
+    assert plain.parsed.sort is None
+
+
+def test_top_k_per_call_and_the_guides_default(guide):
+    assert len(guide.ask("가습기 추천해줘").recommendations) == 2
+    assert len(guide.ask("가습기 추천해줘", top_k=1).recommendations) == 1
+    pieces = list(guide.stream("가습기 추천해줘", top_k=1))
+    assert sum(piece.startswith("1. ") for piece in pieces) == 1 and not any(p.startswith("2. ") for p in pieces)
+
+
+def test_constraints_per_call_replace_the_questions(guide):
+    answer = guide.ask("가습기 추천해줘", constraints=Constraints(price_min=50_000, categories=("가전>계절가전>가습기",)))
+    assert [r.product_id for r in answer.recommendations] == ["P2"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"sort": "cheapest"}, ValueError, "relevance, value, popular, rating, recent, price_asc, price_desc"),
+        ({"sort": 3}, ValueError, "sort must be one of"),
+        ({"top_k": 0}, ValueError, "top_k must be within 1–5"),
+        ({"top_k": 6}, ValueError, "top_k must be within 1–5, got 6"),
+        ({"top_k": "3"}, TypeError, "top_k must be an int"),
+        ({"top_k": True}, TypeError, "top_k must be an int"),
+        ({"constraints": {"price_max": 5}}, TypeError, "Constraints(price_max=50_000"),
+        ({"history": "가습기"}, TypeError, "history must be a list of rag.guide.Turn"),
+    ],
+)
+def test_bad_overrides_are_refused_with_the_valid_choices(guide, kwargs, error, message):
+    for call in (guide.ask, lambda *a, **k: list(guide.stream(*a, **k)), lambda *a, **k: list(guide.events(*a, **k))):
+        with pytest.raises(error) as info:
+            call("가습기", **kwargs)
+        assert message in str(info.value)
+
+
+def test_history_turns_carry_over_with_overrides(guide):
+    first = guide.ask("가습기 추천해줘", sort="price_desc")
+    cheaper = guide.ask("더 싼 건 없어?", history=[Turn(first.question, first)], top_k=1)
+    assert [r.product_id for r in cheaper.recommendations] == ["P1"]
+    assert cheaper.constraints.price_max < 89_000
