@@ -71,7 +71,9 @@ def test_top_k_per_call_and_the_guides_default(guide):
 
 
 def test_constraints_per_call_replace_the_questions(guide):
-    answer = guide.ask("가습기 추천해줘", constraints=Constraints(price_min=50_000, categories=("가전>계절가전>가습기",)))
+    answer = guide.ask(
+        "가습기 추천해줘", constraints=Constraints(price_min=50_000, categories=("가전>계절가전>가습기",))
+    )
     assert [r.product_id for r in answer.recommendations] == ["P2"]
 
 
