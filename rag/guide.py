@@ -28,7 +28,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.runnables import Runnable
 
 from .answer import Answer, Recommendation, render_sections
 from .checks import CITATION, check_text, is_order, question_numbers
@@ -150,7 +150,7 @@ class ShoppingGuide:
         history = _checked_history(history)
         constraints = _checked_constraints(constraints)
         top_k = self.top_k if top_k is None else _checked_top_k(top_k)
-        sort = _checked_sort(sort)
+        sort = checked_sort(sort)
         started = time.perf_counter()
         try:
             plan = self.plan(question, history, constraints)
@@ -208,15 +208,13 @@ class ShoppingGuide:
             if kind == "text":
                 yield value
 
-    def as_runnable(self) -> Runnable:
-        """LCEL: {"question": str, "history": [Turn], "constraints": Constraints | None} → Answer."""
+    def as_runnable(self, events: bool = False) -> Runnable:
+        """LCEL: a question or {"question", "history", "constraints", "top_k", "sort"} → `Answer` (invoke, batch,
+        ainvoke); stream → the text pieces, or with `events=True` {"type": "text" | "answer", …} dicts
+        (`rag.runnable.GuideRunnable`)."""
+        from .runnable import GuideRunnable  # it imports this module's types
 
-        def run(x: dict) -> Answer:
-            if not isinstance(x, dict) or "question" not in x:
-                raise TypeError(f'the runnable takes {{"question": str, ...}}, got {type(x).__name__} {x!r:.80}')
-            return self.ask(x["question"], x.get("history", ()), x.get("constraints"))
-
-        return RunnableLambda(run, name="ShoppingGuide")
+        return GuideRunnable(self, events=events)
 
     def _contradiction(self, question: str) -> Answer | None:
         """The answer to a question whose own price bounds exclude each other; None when that is not the case."""
@@ -359,7 +357,8 @@ def _checked_top_k(top_k: object) -> int:
     return top_k
 
 
-def _checked_sort(sort: object) -> str | None:
+def checked_sort(sort: object) -> str | None:
+    """`sort` if it is one of SORT_CHOICES or None; otherwise a ValueError listing the choices."""
     if sort is None or sort in SORT_CHOICES:
         return sort
     raise ValueError(f"sort must be one of {', '.join(SORT_CHOICES)} or None (the question's own order), got {sort!r}")

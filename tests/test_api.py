@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import doctest
+import json
 import re
 from pathlib import Path
 
 import pytest
+from langchain_core.runnables import RunnableLambda
 
 import rag
-from rag import SORT_CHOICES, Constraints, ShoppingGuide, Turn
+from rag import SORT_CHOICES, Answer, Constraints, ShoppingGuide, Turn
 from rag.query import SORTS
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -102,3 +105,66 @@ def test_history_turns_carry_over_with_overrides(guide):
     cheaper = guide.ask("더 싼 건 없어?", history=[Turn(first.question, first)], top_k=1)
     assert [r.product_id for r in cheaper.recommendations] == ["P1"]
     assert cheaper.constraints.price_max < 89_000
+
+
+# ---- the guide as a LangChain Runnable ----
+
+
+def test_runnable_invokes_to_an_answer_and_streams_text_pieces(guide):
+    chain = guide.as_runnable()
+    answer = chain.invoke({"question": "가습기 추천해줘", "sort": "price_desc"})
+    assert isinstance(answer, Answer) and [r.product_id for r in answer.recommendations] == ["P2", "P1"]
+    pieces = list(chain.stream("가습기 추천해줘"))
+    assert len(pieces) > 2 and all(isinstance(p, str) for p in pieces)
+    assert "".join(pieces) == guide.ask("가습기 추천해줘").to_text()
+
+
+def test_text_pieces_stream_through_an_lcel_chain(guide):
+    def shout(pieces):  # a streaming step after the guide: it sees each piece as it comes
+        for piece in pieces:
+            yield f"<{len(piece)}>"
+
+    chain = RunnableLambda(lambda q: {"question": f"{q} 추천해줘", "top_k": 1}) | guide.as_runnable() | shout
+    streamed = list(chain.stream("가습기"))
+    expected = [f"<{len(p)}>" for p in guide.stream("가습기 추천해줘", top_k=1)]
+    assert streamed == expected and len(streamed) > 2
+
+
+def test_structured_events_batch_and_config(guide):
+    events = list(guide.as_runnable(events=True).stream({"question": "노캔 이어폰"}))
+    assert [e["type"] for e in events[:-1]] == ["text"] * (len(events) - 1) and events[-1]["type"] == "answer"
+    assert events[-1]["answer"].recommendations[0].product_id == "P3"
+    assert "".join(e["text"] for e in events[:-1]) == events[-1]["answer"].to_text()
+    answers = guide.as_runnable().batch(["가습기 추천해줘", "노캔 이어폰"])
+    assert [[r.product_id for r in a.recommendations] for a in answers] == [["P1", "P2"], ["P3"]]
+    pinned = guide.as_runnable().with_config(configurable={"top_k": 1, "sort": "price_desc"})
+    assert [r.product_id for r in pinned.invoke("가습기 추천해줘").recommendations] == ["P2"]
+    # the input's own value wins over the config's
+    assert len(pinned.invoke({"question": "가습기 추천해줘", "top_k": 2}).recommendations) == 2
+
+
+def test_async_variants(guide):
+    chain = guide.as_runnable()
+
+    async def run():
+        answer = await chain.ainvoke("가습기 추천해줘")
+        pieces = [p async for p in chain.astream("가습기 추천해줘")]
+        return answer, pieces
+
+    answer, pieces = asyncio.run(run())
+    assert "".join(pieces) == answer.to_text() and len(pieces) > 2
+
+
+def test_typed_schemas_and_bad_input(guide):
+    chain = guide.as_runnable()
+    schema = chain.get_input_jsonschema()
+    assert schema["required"] == ["question"] and {"history", "constraints", "top_k", "sort"} <= set(
+        schema["properties"]
+    )
+    assert "recommendations" in json.dumps(chain.get_output_jsonschema())
+    with pytest.raises(TypeError, match=r"unknown input key.*query.*valid keys: question, history"):
+        chain.invoke({"question": "가습기", "query": "x"})
+    with pytest.raises(TypeError, match=re.escape('takes a question str or {"question": str')):
+        chain.invoke(["가습기"])
+    with pytest.raises(ValueError, match="sort must be one of relevance"):
+        chain.invoke({"question": "가습기", "sort": "cheap"})
