@@ -5,25 +5,25 @@ Formats (detected from the file name and header; see README "Input data"):
 - NSMC raw TSV (`review_id movie_id author rating date review`, CSV-quoted, multi-line fields);
 - naver_shopping (`rating,review` CSV, no product ids).
 
-Nothing is lost quietly: the encoding is detected per file (a notice says when it is not UTF-8), a line that
-cannot be decoded is reported by its line number and only that line is skipped, the CSV delimiter is sniffed
-from the header, header names are read case-insensitively, and a quote that is never closed is reported where
-it opens while the rows it swallowed are read again.
+Nothing is lost quietly: the encoding is detected per file (`decoding.py`; a notice says when it is not
+UTF-8), a line that cannot be decoded is reported by its line number and only that line is skipped, the CSV
+delimiter is sniffed from the header, header names are read case-insensitively, and a quote that is never
+closed is reported where it opens while the rows it swallowed are read again.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
-import gzip
-import io
 import json
 import re
-import zlib
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from .decoding import Decoded, SourceError, normalize_encoding, read_head, sniff_encoding
+
+__all__ = ["KINDS", "RawRow", "Source", "SourceError", "detect", "discover", "normalize_encoding", "read_rows"]
 
 KINDS = ("products", "reviews", "events")
 NSMC_HEADER = ["review_id", "movie_id", "author", "rating", "date", "review"]
@@ -62,14 +62,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "events": ("user_id", "product_id", "event"),
 }
 _DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
-_HEAD_BYTES = 1 << 20  # the encoding is decided from the first MiB (decompressed)
-_LONE_CR = re.compile(r"(?<=\r)(?!\n)")  # old Mac line ends: a \r not followed by \n ends a line too
 
 csv.field_size_limit(16 * 1024 * 1024)
-
-
-class SourceError(ValueError):
-    """A source that cannot be read at all (missing, unknown format, unreadable header, damaged file)."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +73,8 @@ class Source:
     fmt: str  # jsonl | json | csv | nsmc | naver_shopping
     encoding: str = "utf-8"
     delimiter: str = ","
-    notes: tuple[str, ...] = field(default=(), compare=False)  # file-level notices, reported with the rows
+    # file-level notices as (where, message), reported with the rows: another encoding or delimiter, files skipped
+    notes: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
 
 @dataclass
@@ -92,185 +87,6 @@ class RawRow:
 
     def where(self) -> str:
         return f"{self.file} line {self.line}"
-
-
-# ---- bytes: gzip and encodings ----
-
-
-def _open_binary(path: Path):
-    if not path.name.lower().endswith(".gz"):
-        return open(path, "rb")
-    with open(path, "rb") as f:
-        magic = f.read(2)
-    if magic != b"\x1f\x8b":
-        raise SourceError(
-            f"{path}: is not gzip-compressed (it starts with {magic!r}, gzip starts with b'\\x1f\\x8b'); "
-            "rename it without .gz, or compress it with gzip"
-        )
-    return gzip.open(path, "rb")
-
-
-def _damaged_gzip(path: Path, lines: int, exc: Exception) -> SourceError:
-    return SourceError(
-        f"{path}: the gzip data is damaged or cut short ({exc}; {lines:,} lines could be read before it); "
-        f"nothing was indexed — re-download or re-compress the file (gzip -t {path.name} checks it) and run again"
-    )
-
-
-def _head(path: Path) -> bytes:
-    try:
-        with _open_binary(path) as f:
-            return f.read(_HEAD_BYTES)
-    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        return _partial_head(path, exc)
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-
-
-def _partial_head(path: Path, exc: Exception) -> bytes:
-    """What can be read of a damaged gzip file's head; the damage itself is reported when the rows are read."""
-    out = bytearray()
-    try:
-        with gzip.open(path, "rb") as f:
-            while len(out) < _HEAD_BYTES:
-                chunk = f.read(4096)
-                if not chunk:
-                    break
-                out += chunk
-    except (EOFError, OSError, zlib.error):
-        pass
-    if not out:
-        raise _damaged_gzip(path, 0, exc) from None
-    return bytes(out)
-
-
-def _ascii_compatible(encoding: str) -> bool:
-    """Encodings whose lines can be split on the byte \\n and decoded one by one (not UTF-16/32)."""
-    try:
-        return "a,\n".encode(encoding) == b"a,\n"
-    except (UnicodeError, LookupError):
-        return False
-
-
-def normalize_encoding(name: str) -> str:
-    """A codec name Python knows, or a SourceError naming the bad value (for --encoding)."""
-    try:
-        found = codecs.lookup(name).name
-    except LookupError:
-        raise SourceError(f"unknown encoding {name!r}; use a Python codec name such as utf-8, cp949, utf-16") from None
-    return "utf-8" if found == "utf-8-sig" else found  # a UTF-8 byte-order mark is always dropped
-
-
-def sniff_encoding(head: bytes) -> tuple[str, str | None]:
-    """(encoding, notice or None) for a file starting with `head`: BOMs, UTF-16 without BOM, UTF-8, then CP949."""
-    for bom, name in (
-        (codecs.BOM_UTF32_LE, "utf-32"),
-        (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF8, "utf-8"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if head.startswith(bom):
-            return (
-                name,
-                None if name == "utf-8" else f"read as {name.upper()} (it starts with a {name} byte-order mark)",
-            )
-    sample = head[: 4096 // 2 * 2]
-    if len(sample) >= 4:
-        # ASCII in UTF-16 puts a 0 in every other byte, always on the same side; stray NULs fall on both
-        half = len(sample) // 2
-        even, odd = sample[0::2].count(0) / half, sample[1::2].count(0) / half
-        for name, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
-            if zeros >= 0.3 and zeros > 2 * other:
-                text = sample.decode(name, errors="replace")
-                if "\x00" not in text and text.count("\ufffd") <= 1:
-                    return name, f"read as {name.upper()} (no byte-order mark, but every other byte is 0)"
-    lines = head.split(b"\n")[:-1] if len(head) == _HEAD_BYTES else head.split(b"\n")
-    utf8_ok, cp949_ok, failing = 0, 0, 0
-    for raw in lines:
-        if raw.isascii():
-            continue
-        try:
-            raw.decode("utf-8")
-            utf8_ok += 1
-        except UnicodeDecodeError:
-            failing += 1
-            try:
-                raw.decode("cp949")
-                cp949_ok += 1
-            except UnicodeDecodeError:
-                pass
-    # a CP949 file has no valid non-ASCII UTF-8 line; a UTF-8 file with a stray CP949 line keeps UTF-8 and
-    # reports that line by number
-    if failing and not utf8_ok and cp949_ok * 2 >= failing:
-        return "cp949", "read as CP949 (EUC-KR): it is not valid UTF-8; pass --encoding to read it as another encoding"
-    return "utf-8", None
-
-
-class _Decoded:
-    """A file's text lines (line ends kept), decoded one by one; an undecodable line becomes a blank line and
-    its number and reason are kept in `bad`, so the rows around it are read and it is reported."""
-
-    def __init__(self, path: Path, encoding: str) -> None:
-        self.path, self.encoding = path, encoding
-        self.bad: dict[int, str] = {}
-        self.line = 0  # physical lines handed out so far
-
-    def __iter__(self) -> Iterator[str]:
-        try:
-            with _open_binary(self.path) as binary:
-                if _ascii_compatible(self.encoding):
-                    yield from self._by_line(binary)
-                else:
-                    yield from self._by_stream(binary)
-        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-            raise _damaged_gzip(self.path, self.line, exc) from None
-
-    def _by_line(self, binary) -> Iterator[str]:
-        encoding = self.encoding
-        for raw in binary:
-            if self.line == 0 and raw.startswith(codecs.BOM_UTF8) and encoding == "utf-8":
-                raw = raw[len(codecs.BOM_UTF8) :]
-            try:
-                text = raw.decode(encoding)
-            except UnicodeDecodeError as exc:
-                self.line += 1
-                self.bad[self.line] = self._why(raw, exc)
-                yield "\n"
-                continue
-            if "\r" in text and _LONE_CR.search(text):
-                for part in _LONE_CR.split(text):
-                    if part:
-                        self.line += 1
-                        yield part
-                continue
-            self.line += 1
-            yield text
-
-    def _by_stream(self, binary) -> Iterator[str]:
-        try:
-            with io.TextIOWrapper(binary, encoding=self.encoding, newline="") as stream:
-                for text in stream:
-                    self.line += 1
-                    yield text
-        except UnicodeDecodeError as exc:
-            raise SourceError(
-                f"{self.path}: not valid {self.encoding.upper()} after line {self.line:,} ({exc.reason}); "
-                "pass --encoding with the file's real encoding"
-            ) from None
-
-    def _why(self, raw: bytes, exc: UnicodeDecodeError) -> str:
-        message = (
-            f"is not valid {self.encoding.upper()} (byte 0x{raw[exc.start]:02x} at byte {exc.start}); "
-            "the line is skipped"
-        )
-        if self.encoding == "utf-8":
-            try:
-                raw.decode("cp949")
-                message += "; it reads as CP949: re-save the file as UTF-8, or pass --encoding cp949 if all of it is"
-            except UnicodeDecodeError:
-                pass
-        return message
 
 
 # ---- detection ----
@@ -307,8 +123,8 @@ def detect(path: Path, kind: str | None = None, encoding: str | None = None) -> 
     name = path.name.lower()
     if not name.endswith(_SUFFIXES):
         raise SourceError(f"{path}: unknown file type; expected one of {', '.join(_SUFFIXES)}")
-    notes: list[str] = []
-    head = _head(path)
+    notes: list[str] = []  # about this file; paired with its name below
+    head = read_head(path)
     if encoding:
         encoding = normalize_encoding(encoding)
     else:
@@ -323,7 +139,7 @@ def detect(path: Path, kind: str | None = None, encoding: str | None = None) -> 
                 "put the kind in the file name (products.jsonl) or write reviews=PATH"
             )
         fmt = "jsonl" if ".jsonl" in name else "json"
-        return Source(path, kind, fmt, encoding, notes=tuple(notes))
+        return Source(path, kind, fmt, encoding, notes=_about(path, notes))
     first = _first_line(path, encoding)
     default = "\t" if ".tsv" in name else ","
     delimiter = _sniff_delimiter(first, default)
@@ -334,9 +150,9 @@ def detect(path: Path, kind: str | None = None, encoding: str | None = None) -> 
         )
     header = [_norm_column(h) for h in next(csv.reader([first], delimiter=delimiter), [])]
     if header == NSMC_HEADER:
-        return Source(path, "reviews", "nsmc", encoding, delimiter, tuple(notes))
+        return Source(path, "reviews", "nsmc", encoding, delimiter, _about(path, notes))
     if header == NAVER_SHOPPING_HEADER:
-        return Source(path, "reviews", "naver_shopping", encoding, delimiter, tuple(notes))
+        return Source(path, "reviews", "naver_shopping", encoding, delimiter, _about(path, notes))
     kind = kind or _kind_from_name(name)
     if kind is None:
         raise SourceError(
@@ -347,11 +163,15 @@ def detect(path: Path, kind: str | None = None, encoding: str | None = None) -> 
     unknown = [h for h in header if h and h not in COLUMNS[kind]]
     if unknown:
         notes.append(f"columns {', '.join(unknown)} are not {kind} columns and are not read")
-    return Source(path, kind, "csv", encoding, delimiter, tuple(notes))
+    return Source(path, kind, "csv", encoding, delimiter, _about(path, notes))
+
+
+def _about(path: Path, notes: list[str]) -> tuple[tuple[str, str], ...]:
+    return tuple((path.name, note) for note in notes)
 
 
 def _first_line(path: Path, encoding: str) -> str:
-    decoded = _Decoded(path, encoding)
+    decoded = Decoded(path, encoding)
     lines = iter(decoded)
     try:
         line = next(lines, "")
@@ -399,8 +219,8 @@ def discover(arg: str, encoding: str | None = None) -> list[Source]:
             raise SourceError(f"{path}: the folder holds no products/reviews/events files")
         ignored = [p.name for p in readable if p not in chosen]
         if ignored:  # said once, with the folder's first file, so nothing in the folder goes unmentioned
-            note = f"{path}: {', '.join(ignored)} not read: the name names no kind (write reviews=PATH to read it)"
-            sources[0] = replace(sources[0], notes=(*sources[0].notes, note))
+            note = f"{', '.join(ignored)} not read: the name names no kind (write reviews=PATH to read it)"
+            sources[0] = replace(sources[0], notes=(*sources[0].notes, (str(path), note)))
         return sources
     return [detect(path, kind, encoding)]
 
@@ -410,7 +230,7 @@ def discover(arg: str, encoding: str | None = None) -> list[Source]:
 
 def read_rows(source: Source) -> Iterator[RawRow]:
     """Raw rows of one source, with 1-based line numbers where each row starts."""
-    decoded = _Decoded(source.path, source.encoding)
+    decoded = Decoded(source.path, source.encoding)
     name = source.path.name
     if source.fmt == "jsonl":
         yield from _jsonl_rows(decoded, name)
@@ -428,7 +248,7 @@ def _object_row(name: str, line: int, data) -> RawRow:
     return RawRow(name, line, data)
 
 
-def _jsonl_rows(decoded: _Decoded, name: str) -> Iterator[RawRow]:
+def _jsonl_rows(decoded: Decoded, name: str) -> Iterator[RawRow]:
     for line_no, line in enumerate(decoded, start=1):
         if line_no in decoded.bad:
             yield RawRow(name, line_no, {}, decoded.bad[line_no], "undecodable_line")
@@ -446,7 +266,7 @@ def _jsonl_rows(decoded: _Decoded, name: str) -> Iterator[RawRow]:
         yield _object_row(name, line_no, data)
 
 
-def _json_array_rows(decoded: _Decoded, source: Source) -> Iterator[RawRow]:
+def _json_array_rows(decoded: Decoded, source: Source) -> Iterator[RawRow]:
     """A `.json` file: an array of objects (read element by element, each with the line it starts on), or
     objects one per line, as JSONL."""
     name = source.path.name
@@ -500,7 +320,7 @@ def _skip_space(text: str, pos: int) -> int:
 
 
 class _Lines:
-    """Already-decoded text as a `_Decoded`-like line source."""
+    """Already-decoded text as a `Decoded`-like line source."""
 
     def __init__(self, text: str) -> None:
         self.bad: dict[int, str] = {}
@@ -529,7 +349,7 @@ class _Feed:
         self._back.extendleft(reversed(lines))
 
 
-def _csv_rows(decoded: _Decoded, name: str, delimiter: str) -> Iterator[RawRow]:
+def _csv_rows(decoded: Decoded, name: str, delimiter: str) -> Iterator[RawRow]:
     feed = _Feed(iter(decoded))
     reader = csv.reader(feed, delimiter=delimiter)
     try:

@@ -344,8 +344,8 @@ def validate(
         out.problems.append(problem)
 
     for source in sources:
-        for note in source.notes:
-            out.problems.append(Problem("file_notice", source.path.name, note))
+        for where, note in source.notes:
+            out.problems.append(Problem("file_notice", where, note))
         for row in read_rows(source):
             out.rows_read[source.kind] += 1
             if row.error is not None:

@@ -172,6 +172,6 @@ def test_a_folder_says_which_files_it_does_not_read(tmp_path):
     assert [s.path.name for s in sources] == ["products.jsonl"]
     data = validate(sources)
     assert [str(p) for p in data.problems] == [
-        f"products.jsonl: {tmp_path}: synopses.json not read: the name names no kind (write reviews=PATH to read it)"
+        f"{tmp_path}: synopses.json not read: the name names no kind (write reviews=PATH to read it)"
     ]
     assert data.problems[0].reason == "file_notice" and not data.problems[0].is_error
