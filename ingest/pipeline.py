@@ -9,13 +9,32 @@ from pathlib import Path
 
 from rag.analyzer import AnalyzerConfig, KoreanAnalyzer
 from rag.embedders import EmbedderConfig, make_embedder
-from rag.index.build import BuildReport, ProgressFactory, build_index, no_progress
+from rag.index.build import (
+    BuildReport,
+    ProgressFactory,
+    build_index,
+    check_target,
+    index_lock,
+    no_progress,
+    recover_interrupted_publish,
+)
+from rag.index.catalog import CatalogReader
 from rag.index.coverage import DenseCoverage
+from rag.index.manifest import CATALOG, MANIFEST, read_manifest
 from rag.index.store import HybridIndex
 from rag.stats import StatsConfig
 
 from .readers import discover
-from .validate import Problem, validate
+from .validate import Problem, Validated, validate
+
+# A full ingest that would keep less than this share of the current index's products or reviews is refused
+# unless --replace: an ingest of the wrong folder, or of files whose rows were all rejected, is a mistake far
+# more often than a wish to empty the index.
+KEEP_AT_LEAST = 0.5
+
+
+class IngestRefused(ValueError):
+    """An ingest that would publish an empty index or drop most of the current one; nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -24,6 +43,8 @@ class IngestConfig:
     index: Path
     update: bool = False
     strict: bool = False
+    replace: bool = False  # allow publishing an index that drops most of the current one (or holds no product)
+    encoding: str | None = None  # force every source's encoding; None detects it per file
     analyzer: AnalyzerConfig = field(default_factory=AnalyzerConfig)
     embedder: EmbedderConfig = field(default_factory=EmbedderConfig)
     coverage: DenseCoverage = field(default_factory=DenseCoverage)
@@ -40,6 +61,7 @@ class IngestResult:
     rows_read: dict
     problems: list[Problem]
     seconds: dict  # stage → seconds, read/validate included
+    notices: list[str] = field(default_factory=list)  # about the index itself, e.g. a backup put back
 
     def skipped_by_reason(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -59,46 +81,100 @@ class IngestResult:
 def run_ingest(
     config: IngestConfig, progress: ProgressFactory = no_progress, analyzer: KoreanAnalyzer | None = None, embedder=None
 ) -> IngestResult:
-    """Read, validate, analyse, embed and publish. `analyzer`/`embedder` let callers share loaded models."""
+    """Read, validate, analyse, embed and publish. `analyzer`/`embedder` let callers share loaded models.
+
+    The index's writer lock is held from before the old index is read until the new one is published, so an
+    update never overwrites what another ingest published meanwhile."""
     seconds: dict[str, float] = {}
     timer = time.perf_counter()
-    sources = [s for arg in config.sources for s in discover(arg)]
-    existing, coverage = None, config.coverage
-    if config.update:
-        # an update keeps the index's own analyzer, embedder and coverage policy, so old and new agree
-        old = HybridIndex.open(config.index, embedder=embedder, analyzer=analyzer)
-        analyzer, embedder, coverage = old.analyzer, old.embedder, old.coverage
-        existing = old.existing()
-        old.close()
-    seconds["open"] = time.perf_counter() - timer
+    sources = [s for arg in config.sources for s in discover(arg, config.encoding)]
+    with index_lock(config.index):
+        notices = [m for m in [recover_interrupted_publish(config.index)] if m]
+        check_target(config.index)  # a file or a user's folder is refused before any work
+        existing, coverage = None, config.coverage
+        if config.update:
+            # an update keeps the index's own analyzer, embedder and coverage policy, so old and new agree
+            old = HybridIndex.open(config.index, embedder=embedder, analyzer=analyzer)
+            analyzer, embedder, coverage = old.analyzer, old.embedder, old.coverage
+            existing = old.existing()
+            old.close()
+        seconds["open"] = time.perf_counter() - timer
 
-    timer = time.perf_counter()
-    known = {p.product_id: p for p in existing.products} if existing else None
-    known_reviews = {r.review_id for r in existing.reviews} if existing else None
-    data = validate(sources, known_products=known, known_review_ids=known_reviews, strict=config.strict)
-    seconds["read+validate"] = time.perf_counter() - timer
+        timer = time.perf_counter()
+        known = {p.product_id: p for p in existing.products} if existing else None
+        known_reviews = {r.review_id for r in existing.reviews} if existing else None
+        data = validate(sources, known_products=known, known_review_ids=known_reviews, strict=config.strict)
+        seconds["read+validate"] = time.perf_counter() - timer
+        if not config.update and not config.replace:
+            check_replacement(config.index, data)
 
-    timer = time.perf_counter()
-    analyzer = analyzer or KoreanAnalyzer(config.analyzer)
-    embedder = embedder or make_embedder(config.embedder)
-    seconds["load models"] = time.perf_counter() - timer
+        timer = time.perf_counter()
+        analyzer = analyzer or KoreanAnalyzer(config.analyzer)
+        embedder = embedder or make_embedder(config.embedder)
+        seconds["load models"] = time.perf_counter() - timer
 
-    report = build_index(
-        config.index,
-        list(data.products.values()),
-        data.reviews,
-        data.events,
-        analyzer,
-        embedder,
-        coverage=coverage,
-        stats_config=config.stats,
-        existing=existing,
-        sources=[str(s.path) for s in sources],
-        progress=progress,
-    )
+        report = build_index(
+            config.index,
+            list(data.products.values()),
+            data.reviews,
+            data.events,
+            analyzer,
+            embedder,
+            coverage=coverage,
+            stats_config=config.stats,
+            existing=existing,
+            sources=[str(s.path) for s in sources],
+            progress=progress,
+        )
     seconds.update(report.seconds)
-    return IngestResult(report, dict(data.rows_read), data.problems, seconds)
+    return IngestResult(report, dict(data.rows_read), data.problems, seconds, notices)
 
 
-def describe_sources(args: Sequence[str]) -> list[str]:
-    return [f"{s.path} ({s.kind}, {s.fmt})" for arg in args for s in discover(arg)]
+def check_replacement(index: Path, data: Validated) -> None:
+    """Refuse a full ingest that has no product, or keeps less than KEEP_AT_LEAST of the current index."""
+    index = Path(index)
+    current = read_manifest(index).counts if (index / MANIFEST).is_file() else None
+    new = {"products": len(data.products), "reviews": len(data.reviews)}
+    skipped = data.skipped()
+    why = f" ({skipped:,} rows were skipped, see the messages above)" if skipped else ""
+    if current is None:
+        if not new["products"]:
+            raise IngestRefused(
+                f"nothing to index: no product was read{why}; add a products file (or fix its rows), "
+                "or add --replace to write an empty index anyway"
+            )
+        return
+    shrinks = [
+        f"{kind} {current.get(kind, 0):,} → {new[kind]:,}"
+        for kind in ("products", "reviews")
+        if new[kind] < KEEP_AT_LEAST * current.get(kind, 0) or (kind == "products" and not new[kind])
+    ]
+    if not shrinks:
+        return
+    message = (
+        f"refused: this ingest would replace the index at {index} with a smaller one ({', '.join(shrinks)}){why}; "
+    )
+    in_index = _products_in_index(index, data.unknown_products)
+    if in_index:
+        message += (
+            f"{in_index:,} of the rows name products that are in the current index: to add them to it, run "
+            f"again with --update; "
+        )
+    else:
+        message += "name all of the catalog's files (products and reviews) to rebuild it; "
+    raise IngestRefused(message + "to replace the index anyway, add --replace")
+
+
+def _products_in_index(index: Path, wanted: dict) -> int:
+    """How many rejected rows name a product the current index holds (they belong in an --update)."""
+    if not wanted:
+        return 0
+    catalog = CatalogReader(index / CATALOG)
+    try:
+        return sum(n for product_id, n in wanted.items() if catalog.product(product_id) is not None)
+    finally:
+        catalog.close()
+
+
+def describe_sources(args: Sequence[str], encoding: str | None = None) -> list[str]:
+    return [f"{s.path} ({s.kind}, {s.fmt}, {s.encoding})" for arg in args for s in discover(arg, encoding)]

@@ -2,13 +2,17 @@
 
 Errors skip the row (and are fatal under --strict); notices keep it. Every problem names the file, the
 line, the bad value and what was expected, e.g. `reviews.jsonl line 17: rating "five" is not a number`.
+Text is NFC-normalised and capped at LIMITS (a notice says so), so no row can make analysis or embedding
+cost more than a stated bound.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +24,8 @@ from .readers import RawRow, Source, read_rows
 # reason → is it an error (row skipped) or a notice (row kept)
 REASONS: dict[str, bool] = {
     "bad_row": True,  # unreadable JSON or a CSV row with the wrong number of fields
+    "undecodable_line": True,  # a line that is not in the file's encoding: only that line is skipped
+    "unclosed_quote": True,  # a CSV quote never closed: this row is skipped, the lines it took in are read
     "missing_field": True,
     "bad_value": True,
     "duplicate_id": True,
@@ -27,7 +33,23 @@ REASONS: dict[str, bool] = {
     "unknown_product": True,
     "empty_text": False,  # kept: its rating counts in the statistics, there is nothing to search
     "duplicate_text": False,  # kept: the same words from another user or product; embedded once
+    "truncated_text": False,  # kept: cut at LIMITS
+    "file_notice": False,  # a whole file read in a way worth knowing: another encoding or delimiter
 }
+
+# The documented caps (README "Input data"): text beyond them is cut with a notice, ids beyond them are errors.
+LIMITS: dict[str, int] = {
+    "text": 5_000,  # review text, characters
+    "description": 5_000,  # product description, characters
+    "name": 300,  # product name, brand, category, option, characters
+    "id": 200,  # product_id, review_id, user_id: an id is never cut (two ids could become one)
+    "attributes": 50,  # attributes per product; each name ≤ 100 and value ≤ 300 characters
+    "attribute_name": 100,
+    "attribute_value": 300,
+    "number": 10**12,  # prices (KRW) and counts: above 1조 a value is a typo or garbage
+}
+_ID_FIELDS = frozenset({"product_id", "review_id", "user_id"})
+_CAP_OF = {"text": "text", "description": "description"}
 
 
 class StrictModeError(ValueError):
@@ -61,6 +83,7 @@ class Validated:
     events: list[Event] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     rows_read: Counter = field(default_factory=Counter)
+    unknown_products: Counter = field(default_factory=Counter)  # product ids that rejected rows referred to
 
     def counts_by_reason(self) -> dict[str, int]:
         return dict(Counter(p.reason for p in self.problems))
@@ -71,21 +94,61 @@ class Validated:
 
 # ---- field parsers: each raises RowProblem naming the value and what was expected ----
 
+Notes = list[str]  # notices about a kept row (a cut text), filled by the parsers
 
-def _text(data: dict, key: str, required: bool = False) -> str:
+
+def _show(value: object, width: int = 40) -> str:
+    text = str(value)
+    return text if len(text) <= width else f"{text[:width]}…"
+
+
+def _text(data: dict, key: str, required: bool = False, notes: Notes | None = None) -> str:
     value = data.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if type(value) is str:  # the common case, kept fast: NSMC calls this 4 million times
+        text = value.strip()
+    elif value is None:
+        text = ""
+    elif isinstance(value, bool) or not isinstance(value, int | float | str):
+        # a list or object would be stored as its Python repr; say so instead
+        raise RowProblem("bad_value", f"{key} must be text, got a {type(value).__name__}: {_show(value)}")
+    else:
+        text = str(value).strip()
+    if not text:
         if required:
             raise RowProblem("missing_field", f"{key} is missing or empty")
         return ""
-    return str(value).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:  # JSON's "\ud800" escapes decode to a lone surrogate; SQLite refuses it
+            raise RowProblem(
+                "bad_value", f"{key} holds an unpaired surrogate (\\u{ord(text[exc.start]):04x}), not a character"
+            ) from None
+    if len(text) > LIMITS["id"]:  # the shortest limit: most values pass with this one comparison
+        if key in _ID_FIELDS:
+            raise RowProblem(
+                "bad_value", f'{key} "{_show(text)}" has {len(text):,} characters; ids have at most {LIMITS["id"]}'
+            )
+        cap = LIMITS[_CAP_OF.get(key, "name")]
+        if len(text) > cap:
+            if notes is not None:
+                notes.append(f"{key} has {len(text):,} characters: kept the first {cap:,} (the limit for {key})")
+            text = text[:cap].rstrip()
+    return text
 
 
-_NUM_CLEAN = re.compile(r"[,\s]|원$")
+# thousands separated by commas ("129,000") or nothing, an optional decimal part, optional 원 / ₩
+_NUMBER = re.compile(r"[₩￦]?\s*([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][+-]?\d+)?|[+-]?\.\d+)\s*원?")
 
 
 def _number(data: dict, key: str, required: bool = False, integer: bool = False) -> float | int | None:
     value = data.get(key)
+    if type(value) is str and value.isdigit() and value.isascii():  # the common case, kept fast
+        number = int(value)
+        if number > LIMITS["number"]:
+            raise RowProblem("bad_value", f'{key} "{_show(value)}" is too large (at most {LIMITS["number"]:,})')
+        return number if integer else float(number)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise RowProblem("missing_field", f"{key} is missing")
@@ -94,13 +157,20 @@ def _number(data: dict, key: str, required: bool = False, integer: bool = False)
         raise RowProblem("bad_value", f'{key} "{value}" is not a number')
     if isinstance(value, int | float):
         number = value
+    elif isinstance(value, str):
+        match = _NUMBER.fullmatch(value.strip())
+        if not match:
+            hint = " (commas only between thousands: 12,900)" if "," in value else ""
+            raise RowProblem("bad_value", f'{key} "{_show(value)}" is not a number{hint}')
+        number = float(match.group(1).replace(",", ""))
     else:
-        try:
-            number = float(_NUM_CLEAN.sub("", str(value)))
-        except ValueError:
-            raise RowProblem("bad_value", f'{key} "{value}" is not a number') from None
-    if number != number or number < 0:  # NaN or negative
+        raise RowProblem("bad_value", f"{key} must be a number, got a {type(value).__name__}: {_show(value)}")
+    if isinstance(number, float) and not math.isfinite(number):
+        raise RowProblem("bad_value", f'{key} "{value}" must be a finite number ≥ 0')
+    if number < 0:
         raise RowProblem("bad_value", f'{key} "{value}" must be a number ≥ 0')
+    if number > LIMITS["number"]:
+        raise RowProblem("bad_value", f'{key} "{_show(value)}" is too large (at most {LIMITS["number"]:,})')
     if integer:
         if number != int(number):
             raise RowProblem("bad_value", f'{key} "{value}" must be a whole number')
@@ -118,12 +188,14 @@ def _bool(data: dict, key: str) -> bool | None:
         return None
     if isinstance(value, bool):
         return value
+    if not isinstance(value, str | int | float):
+        raise RowProblem("bad_value", f"{key} must be true/false, got a {type(value).__name__}")
     lowered = str(value).strip().lower()
     if lowered in _TRUE:
         return True
     if lowered in _FALSE:
         return False if lowered else None
-    raise RowProblem("bad_value", f'{key} "{value}" is not true/false')
+    raise RowProblem("bad_value", f'{key} "{_show(value)}" is not true/false')
 
 
 def _date(data: dict, key: str) -> str:
@@ -133,46 +205,69 @@ def _date(data: dict, key: str) -> str:
     try:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace(".", "-", 2)[:19])
     except ValueError:
-        raise RowProblem("bad_value", f'{key} "{value}" is not a date (YYYY-MM-DD)') from None
+        raise RowProblem("bad_value", f'{key} "{_show(value)}" is not a date (YYYY-MM-DD)') from None
     return parsed.date().isoformat() if len(value) <= 10 else parsed.isoformat()
 
 
-def _attributes(data: dict) -> dict:
+def _attributes(data: dict, notes: Notes | None = None) -> dict:
     value = data.get("attributes")
     if value in (None, ""):
         return {}
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except json.JSONDecodeError:
-            raise RowProblem("bad_value", f'attributes "{value[:40]}" is not a JSON object') from None
+        except (json.JSONDecodeError, RecursionError):
+            raise RowProblem("bad_value", f'attributes "{_show(value)}" is not a JSON object') from None
     if not isinstance(value, dict):
         raise RowProblem("bad_value", "attributes must be an object of name → value")
-    return {
-        str(k): v if isinstance(v, str | int | float | bool) else json.dumps(v, ensure_ascii=False)
-        for k, v in value.items()
-    }
+    out: dict = {}
+    cut = 0
+    for k, v in value.items():
+        if len(out) == LIMITS["attributes"]:
+            cut = len(value) - len(out)
+            break
+        if isinstance(v, float) and not math.isfinite(v):
+            raise RowProblem("bad_value", f'attribute "{_show(k)}" is {v}, not a finite number')
+        if not isinstance(v, str | int | float | bool):
+            v = json.dumps(v, ensure_ascii=False)
+        if isinstance(v, int) and not isinstance(v, bool) and abs(v) > LIMITS["number"]:
+            v = str(v)  # SQLite stores integers up to 2^63; kept as written
+        name = _text({"k": k}, "k")[: LIMITS["attribute_name"]]
+        if isinstance(v, str):
+            v = _text({"v": v}, "v")
+            if len(v) > LIMITS["attribute_value"]:
+                cut += 1
+                v = v[: LIMITS["attribute_value"]]
+        out[name] = v
+    if cut and notes is not None:
+        notes.append(
+            f"attributes cut to the limits ({LIMITS['attributes']} attributes, values ≤ "
+            f"{LIMITS['attribute_value']} characters)"
+        )
+    return out
 
 
 # ---- row → record, per source format ----
 
 
-def product_from_row(data: dict) -> Product:
+def product_from_row(data: dict, notes: Notes | None = None) -> Product:
     return Product(
         product_id=_text(data, "product_id", required=True),
-        name=_text(data, "name", required=True),
-        category=_text(data, "category"),
-        brand=_text(data, "brand"),
+        name=_text(data, "name", required=True, notes=notes),
+        category=_text(data, "category", notes=notes),
+        brand=_text(data, "brand", notes=notes),
         price=_number(data, "price", integer=True),
-        description=_text(data, "description"),
-        attributes=_attributes(data),
+        description=_text(data, "description", notes=notes),
+        attributes=_attributes(data, notes),
         purchases=_number(data, "purchases", integer=True),
         views=_number(data, "views", integer=True),
         in_stock=_bool(data, "in_stock"),
     )
 
 
-def review_from_row(data: dict, fmt: str, row: RawRow, scale: tuple[float, float]) -> Review:
+def review_from_row(
+    data: dict, fmt: str, row: RawRow, scale: tuple[float, float], notes: Notes | None = None
+) -> Review:
     if fmt == "nsmc":
         data = {
             "review_id": data["review_id"],
@@ -193,12 +288,12 @@ def review_from_row(data: dict, fmt: str, row: RawRow, scale: tuple[float, float
         review_id=_text(data, "review_id", required=True),
         product_id=_text(data, "product_id", required=True),
         rating=rating,
-        text=_text(data, "text"),
+        text=_text(data, "text", notes=notes),
         created_at=_date(data, "created_at"),
         helpful=_number(data, "helpful", integer=True) or 0,
         repurchase=bool(_bool(data, "repurchase")),
         user_id=_text(data, "user_id"),
-        option=_text(data, "option"),
+        option=_text(data, "option", notes=notes),
         rating_min=low,
         rating_max=high,
     )
@@ -220,6 +315,7 @@ SCALES: dict[str, tuple[float, float]] = {
     "nsmc": (1.0, 10.0),
     "naver_shopping": (1.0, 5.0),
     "jsonl": (1.0, 5.0),
+    "json": (1.0, 5.0),
     "csv": (1.0, 5.0),
 }
 
@@ -248,19 +344,22 @@ def validate(
         out.problems.append(problem)
 
     for source in sources:
+        for where, note in source.notes:
+            out.problems.append(Problem("file_notice", where, note))
         for row in read_rows(source):
             out.rows_read[source.kind] += 1
-            if "__error__" in row.data:
-                report("bad_row", row, row.data["__error__"])
+            if row.error is not None:
+                report(row.reason, row, row.error)
                 continue
+            notes: Notes = []
             try:
                 if source.kind == "products":
-                    product = product_from_row(row.data)
+                    product = product_from_row(row.data, notes)
                     if product.product_id in known or product.product_id in out.products:
                         raise RowProblem("duplicate_id", f'product_id "{product.product_id}" appears again')
                     out.products[product.product_id] = product
                 elif source.kind == "reviews":
-                    review = review_from_row(row.data, source.fmt, row, SCALES[source.fmt])
+                    review = review_from_row(row.data, source.fmt, row, SCALES[source.fmt], notes)
                     if (
                         source.fmt in ("nsmc", "naver_shopping")
                         and review.product_id not in known
@@ -268,6 +367,7 @@ def validate(
                     ):
                         out.products[review.product_id] = _item_product(review.product_id, source.fmt)
                     if review.product_id not in known and review.product_id not in out.products:
+                        out.unknown_products[review.product_id] += 1
                         raise RowProblem(
                             "unknown_product",
                             f'product_id "{review.product_id}" is not in any '
@@ -292,12 +392,16 @@ def validate(
                 else:
                     event = event_from_row(row.data)
                     if event.product_id not in known and event.product_id not in out.products:
+                        out.unknown_products[event.product_id] += 1
                         raise RowProblem(
                             "unknown_product", f'product_id "{event.product_id}" is not in any products file'
                         )
                     out.events.append(event)
             except RowProblem as exc:
                 report(exc.reason, row, str(exc))
+                continue
+            for note in notes:
+                report("truncated_text", row, note)
     return out
 
 

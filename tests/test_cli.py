@@ -24,6 +24,8 @@ def test_cli_ingests_a_folder_and_summarises(tmp_path, capsys):
     assert "kept with a notice: empty_text 1" in out
     assert "[empty_text] reviews.jsonl line 12" in out
     assert "time per stage:" in out and "embed" in out
+    # the cost as work done: the 16 documents' 676 characters, all under the caps, analysed and embedded whole
+    assert "work: chars analysed 676, chars embedded 676" in out
 
 
 def test_cli_reports_bad_rows_and_strict_fails_without_touching_the_index(tmp_path, capsys):
@@ -58,3 +60,12 @@ def test_cli_as_a_process_rejects_a_missing_source(tmp_path):
     assert proc.returncode == 2
     assert "nope.jsonl: no such file or folder" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_cli_names_a_bad_encoding_and_new_flags_are_documented(tmp_path, capsys):
+    assert main([str(SHOP), "--index", str(tmp_path / "idx"), "--encoding", "klingon"]) == 2
+    err = capsys.readouterr().err
+    assert "error: unknown encoding 'klingon'; use a Python codec name such as utf-8, cp949" in err
+    assert not (tmp_path / "idx").exists()
+    proc = subprocess.run([sys.executable, "-m", "ingest", "--help"], cwd=ROOT, capture_output=True, text=True)
+    assert "--replace" in proc.stdout and "--encoding" in proc.stdout

@@ -163,3 +163,15 @@ def test_unknown_sources_say_what_to_do(tmp_path):
 def test_demo_folder_sources_are_all_recognised():
     kinds = sorted({s.kind for s in discover(str(SHOP))})
     assert kinds == ["events", "products", "reviews"]
+
+
+def test_a_folder_says_which_files_it_does_not_read(tmp_path):
+    _jsonl(tmp_path / "products.jsonl", [PRODUCT])
+    _jsonl(tmp_path / "synopses.json", [{"movie": 1}])  # the NSMC folder has one: no kind in its name
+    sources = discover(str(tmp_path))
+    assert [s.path.name for s in sources] == ["products.jsonl"]
+    data = validate(sources)
+    assert [str(p) for p in data.problems] == [
+        f"{tmp_path}: synopses.json not read: the name names no kind (write reviews=PATH to read it)"
+    ]
+    assert data.problems[0].reason == "file_notice" and not data.problems[0].is_error
