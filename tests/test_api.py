@@ -12,7 +12,7 @@ import pytest
 from langchain_core.runnables import RunnableLambda
 
 import rag
-from rag import SORT_CHOICES, Answer, Constraints, ShoppingGuide, Turn
+from rag import SORT_CHOICES, Answer, Constraints, RankingConfig, ShoppingGuide, Turn
 from rag.query import SORTS
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -168,3 +168,58 @@ def test_typed_schemas_and_bad_input(guide):
         chain.invoke(["가습기"])
     with pytest.raises(ValueError, match="sort must be one of relevance"):
         chain.invoke({"question": "가습기", "sort": "cheap"})
+
+
+# ---- one configuration: --update keeps what the index records ----
+
+
+def test_update_reuses_the_recorded_settings_and_refuses_contradicting_flags(tmp_path, embedder, capsys):
+    from ingest.__main__ import config_from_args, main, parse_args
+    from ingest.pipeline import run_ingest
+    from rag.settings import Settings
+    from tests.conftest import SHOP
+
+    index = tmp_path / "shop"
+    built = ["--dense-budget", "5", "--prior-weight", "2", "--compounds", "parts"]
+    run_ingest(config_from_args(parse_args([str(SHOP), "--index", str(index), *built])), embedder=embedder)
+    recorded = Settings.recorded(index)
+    assert (recorded.coverage.budget, recorded.stats.prior_weight, recorded.analyzer.compounds) == (5, 2.0, "parts")
+
+    update = config_from_args(parse_args([str(SHOP), "--index", str(index), "--update"]))
+    assert (update.coverage.budget, update.stats.prior_weight, update.analyzer.compounds) == (5, 2.0, "parts")
+    same = config_from_args(parse_args([str(SHOP), "--index", str(index), "--update", "--dense-budget", "5"]))
+    assert same.coverage == update.coverage  # a flag that agrees with the index is fine
+    run_ingest(update, embedder=embedder)
+    assert Settings.recorded(index).stats.prior_weight == 2.0  # not silently reset to the default 5
+
+    argv = [str(SHOP), "--index", str(index), "--update", "--prior-weight", "5", "--typos", "basic"]
+    with pytest.raises(ValueError) as info:
+        config_from_args(parse_args(argv))
+    message = str(info.value)
+    assert "--prior-weight 5.0 (the index was built with 2.0)" in message
+    assert "--typos basic (the index was built with None)" in message and "without --update" in message
+    assert main(argv) == 2  # the CLI says so before loading any model, and the index is untouched
+    assert "--prior-weight 5.0" in capsys.readouterr().err
+    assert Settings.recorded(index).stats.prior_weight == 2.0
+
+
+def test_settings_reach_the_guide(shop_index_path, analyzer, embedder):
+    from rag.settings import Settings
+
+    settings = Settings(top_k=1, ranking=RankingConfig(prior_weight=0.0))
+    guide = ShoppingGuide.from_index(shop_index_path, analyzer=analyzer, embedder=embedder, settings=settings)
+    assert guide.top_k == 1 and guide.searcher.config.prior_weight == 0.0
+    assert len(guide.ask("가습기 추천해줘").recommendations) == 1
+    with pytest.raises(ValueError, match="top_k must be a whole number within 1–5, got 9"):
+        Settings(top_k=9)
+
+
+def test_the_apps_command_line_sets_ranking_and_top_k():
+    from ui.config import config_from
+
+    config = config_from(["--ranking", "prior_weight=0.2, dense_weight=0.4", "--top-k", "2"], {})
+    assert config.settings.ranking.prior_weight == 0.2 and config.settings.ranking.dense_weight == 0.4
+    assert config.settings.top_k == 2
+    assert config_from([], {"SHOPGUIDE_RANKING": "depth=50"}).settings.ranking.depth == 50
+    with pytest.raises(ValueError, match="write name=value with a name from depth, rrf_k"):
+        config_from(["--ranking", "weight=1"], {})
