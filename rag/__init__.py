@@ -30,6 +30,7 @@ from .llm import LLMConfig, LLMDeadlineError, LLMError, config_from_preset, make
 from .ranking import RankingConfig
 from .retriever import ShoppingRetriever
 from .search import ProductSearcher, RankedProduct, SearchResult
+from .settings import Settings
 
 # in the order a developer meets them, not alphabetical (the issue asks for that order)
 __all__ = [  # noqa: RUF022
@@ -57,7 +58,8 @@ __all__ = [  # noqa: RUF022
     "IndexEmbedder",
     "make_embedder",
     "wrap_embeddings",
-    # the LLM config and factory
+    # one configuration, and the LLM config and factory
+    "Settings",
     "LLMConfig",
     "config_from_preset",
     "make_chat_model",
