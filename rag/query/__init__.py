@@ -4,8 +4,9 @@ model.py — the structured query (prices, categories, attributes, specs, superl
 lexicon.py — the one home of hand vocabulary (synonyms, English words, spec adjectives)
 vocabulary.py — what the catalog lets a question name (categories, brands, facet keys, flags, dimensions)
 bounds.py, prices.py, specs.py, polarity.py — one reader each: comparison words, prices, numeric specs and
-superlatives, requirements and negations; parser.py — orchestration; followups.py — a turn in a conversation
-product_types.py — product types a catalog may not carry; product_match.py — requirement vs raw attributes
+superlatives, requirements and negations; typos.py — one-slip matching; text.py — a question's tokens and claims
+parser.py — orchestration; followups.py — a turn in a conversation (what carries over, "더 싼/가벼운 거")
+product_types.py — product types a catalog may not carry; product_match.py — a requirement vs a product's facets
 """
 
 from .lexicon import ATTRIBUTES, CATEGORY_SYNONYMS, ENGLISH, SPEC_WORDS
