@@ -33,7 +33,7 @@ class RankingConfig:
     negation_penalty: float = 0.3  # × share of a product's reviews that complain about the unwanted aspect
     # share of a product's relevance that comes from its own fields (BM25F over name, category, specs …, see
     # rag.fields) rather than its review evidence; chosen by `python -m eval.experiments.field_weights`
-    field_weight: float = 0.6
+    field_weight: float = 0.7
 
     def __post_init__(self) -> None:
         if self.depth < 1:

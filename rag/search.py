@@ -293,9 +293,11 @@ class ProductSearcher:
         """The best `top_k` products as (catalog row, score, relevance 0–1, prior, best document ids); no evidence.
 
         After the scores: products that do not state a facet the hard constraints ask about come after every one
-        that states a matching value; a superlative ("가장 가벼운") orders the relevance-qualified candidates — those
-        inside the hard constraints (category included) whose relevance is at least `SUPERLATIVE_FLOOR` of the best
-        — by the facet, those stating it first; the rest follow by score."""
+        that states a matching value; a superlative ("가장 가벼운") orders the relevance-qualified candidates by the
+        facet, those stating it first, and the rest follow by score. Relevance-qualified: inside the hard constraints
+        and, when the question names a category, every product of it (the shopper said what kind: "가장 가벼운
+        유모차" orders all strollers); without a category, those whose relevance is at least `SUPERLATIVE_FLOOR` of
+        the best (so one light product that merely shares a word does not lead)."""
         config = config or self.config
         parsed = found.parsed
         fused = rrf_scores(
@@ -344,8 +346,10 @@ class ProductSearcher:
         unknown = {i: bool(asks and unknown_facets(self.view, int(rows[i]), constraints)) for i in by_score}
         sign = 1.0 if superlative is not None and superlative.direction == "min" else -1.0
 
+        named_type = bool(constraints.categories)
+
         def key(i: int) -> tuple:
-            if superlative is None or relevance[i] < SUPERLATIVE_FLOOR:
+            if superlative is None or (not named_type and relevance[i] < SUPERLATIVE_FLOOR):
                 return (unknown[i], 2, 0.0)
             value = self._value(int(rows[i]), superlative)
             return (unknown[i], 0, sign * value) if value is not None else (unknown[i], 1, 0.0)
