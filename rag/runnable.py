@@ -108,10 +108,7 @@ class GuideRunnable(Runnable[str | Mapping[str, Any], Answer]):
         return self._call_with_config(self._answer, input, config, **kwargs)
 
     def _pieces(self, inputs: Iterator[object], config: RunnableConfig) -> Iterator[Any]:
-        last = None
-        for value in inputs:  # a stream of inputs: the last complete one is the question (LCEL passes one)
-            last = value
-        args = self._arguments(last, config)
+        args = self._arguments(_joined(inputs), config)
         question = args.pop("question")
         for kind, item in self.guide.events(question, args.pop("history") or (), **args):
             if self.events:
@@ -131,3 +128,20 @@ class GuideRunnable(Runnable[str | Mapping[str, Any], Answer]):
         pieces = self.stream(input, config, **kwargs)
         while (piece := await run_in_executor(config, next, pieces, done)) is not done:
             yield piece
+
+
+def _joined(inputs: Iterator[object]) -> object:
+    """An input that arrives in chunks (a question streamed by an upstream model, a dict built key by key) is
+    joined before the guide reads it, as LangChain joins chunks: str + str, dicts merged."""
+    final: object = None
+    for chunk in inputs:
+        if final is None:
+            final = chunk
+        elif isinstance(final, Mapping) and isinstance(chunk, Mapping):
+            final = {**final, **chunk}
+        else:
+            try:
+                final = final + chunk  # type: ignore[operator]
+            except TypeError:
+                final = chunk
+    return final

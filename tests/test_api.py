@@ -130,6 +130,15 @@ def test_text_pieces_stream_through_an_lcel_chain(guide):
     assert streamed == expected and len(streamed) > 2
 
 
+def test_a_question_streamed_in_pieces_by_an_upstream_step_is_joined_first(guide):
+    def upstream(_):  # e.g. a model that writes the question token by token
+        yield "가습기 "
+        yield "추천해줘"
+
+    streamed = list((RunnableLambda(upstream) | guide.as_runnable()).stream("아무거나"))
+    assert streamed == list(guide.stream("가습기 추천해줘"))
+
+
 def test_structured_events_batch_and_config(guide):
     events = list(guide.as_runnable(events=True).stream({"question": "노캔 이어폰"}))
     assert [e["type"] for e in events[:-1]] == ["text"] * (len(events) - 1) and events[-1]["type"] == "answer"
