@@ -112,6 +112,13 @@ class CatalogTypes:
         self.group_of = {w: g for g in self.groups for w in g}
         self._korean = sorted((w for w in self.canonical if not w.isascii()), key=len, reverse=True)
         self._english = sorted((w for w in self.canonical if w.isascii()), key=len, reverse=True)
+        # one alternation, longest first: whole words ('fan' is not in 'fancy'), 'air fryer' also as 'airfryer'
+        alternation = "|".join(r"[\s-]*".join(re.escape(p) for p in w.split()) for w in self._english)
+        self._english_re = re.compile(rf"(?<![a-z])(?:{alternation})s?(?![a-z])") if self._english else None
+        self._english_of = {w.replace(" ", ""): w for w in self._english}
+        # one-edit neighbourhoods (symmetric deletes) of the carried words and of the lexicon's Korean words
+        self._near_carried = _deletes_index(w for w in self._exact if len(w) >= 3)
+        self._near_lexicon = _deletes_index(w for w in self._korean if len(w) >= 3)
         self._carried_cache: dict[str, bool] = {}
         sections = SECTION_OF if sections is None else sections
         self.section = {g[0]: sections.get(raw[0], "") for g, raw in zip(self.groups, groups_list, strict=True)}
@@ -147,10 +154,11 @@ class CatalogTypes:
         """The lexicon's product-type words in the question, longest first, not overlapping, in reading order."""
         found: list[TypeMention] = []
         low = text.lower()
-        for word in self._english:  # whole words: 'fan' is not in 'fancy'; 'air fryer' also as 'airfryer'
-            pattern = r"(?<![a-z])" + r"[\s-]*".join(re.escape(p) for p in word.split()) + r"s?(?![a-z])"
-            for m in re.finditer(pattern, low):
-                if all(m.end() <= f.start or m.start() >= f.end for f in found):
+        if self._english_re is not None and re.search(r"[a-z]", low):
+            for m in self._english_re.finditer(low):
+                surface = re.sub(r"[\s-]+", "", m.group(0))
+                word = self._english_of.get(surface) or self._english_of.get(surface[:-1])
+                if word is not None:
                     found.append(self._mention(word, m.start(), m.end(), english=True))
         if re.search(r"[가-힣]", text):
             found += self._korean_mentions(text, found)
@@ -187,9 +195,9 @@ class CatalogTypes:
         for (a, b), stem in whole.items():  # a typo of a type word the catalog does not carry: 전기밥솟
             if len(stem) < 3 or not free(a, b) or not re.fullmatch(r"[가-힣]+", stem):
                 continue
-            if stem in self._exact or any(_one_edit(stem, w) for w in self._exact if len(w) >= 3):
+            if stem in self._exact or _near(stem, self._near_carried):
                 continue
-            hit = next((w for w in self._korean if len(w) >= 3 and _one_edit(stem, w)), None)
+            hit = _near(stem, self._near_lexicon)
             if hit:
                 found.append(self._mention(hit, a, b))
         return found
@@ -282,6 +290,25 @@ class CatalogTypes:
 def with_subject_particle(word: str) -> str:
     """'전기밥솥' → '전기밥솥이', '블렌더' → '블렌더가', 'TV' → 'TV가'."""
     return particle(word, "이", "가")
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _deletes_index(words: Iterable[str]) -> dict[str, list[str]]:
+    """Each word and each of its one-character deletions → the words: a lookup of the words one edit away."""
+    index: dict[str, list[str]] = {}
+    for word in words:
+        for key in {word} | _deletes(word):
+            index.setdefault(key, []).append(word)
+    return index
+
+
+def _near(word: str, index: dict[str, list[str]]) -> str | None:
+    """A word of the index one edit (substitution, insertion, deletion) from `word`, or None; longest first."""
+    hits = {w for key in {word} | _deletes(word) for w in index.get(key, ()) if w != word and _one_edit(word, w)}
+    return max(sorted(hits), key=len) if hits else None
 
 
 def _one_edit(a: str, b: str) -> bool:

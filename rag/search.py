@@ -268,7 +268,8 @@ class ProductSearcher:
 
     def _with_evidence(self, leaders: list, found: Candidates) -> list[RankedProduct]:
         docs = {row: self._documents(doc_ids) for row, _, _, _, doc_ids in leaders}
-        best = self._best_sentences([r for pairs in docs.values() for _, r in pairs if r is not None], found.terms)
+        reviews = [(r, doc.terms) for pairs in docs.values() for doc, r in pairs if r is not None]
+        best = self._best_sentences(reviews, found.terms)
         return [
             self._ranked(row, score, relevance, prior, docs[row], best, found.terms, found.constraints)
             for row, score, relevance, prior, _ in leaders
@@ -399,19 +400,31 @@ class ProductSearcher:
             out.append((doc, None if doc.review_id is None else self.index.catalog.review(doc.review_id)))
         return out
 
-    def _best_sentences(self, reviews: list[Review], terms: list[str]) -> dict[str, tuple[str, set[str]]]:
-        """review id → (its sentence with the most query terms, those terms); one kiwi call for all reviews."""
+    def _best_sentences(
+        self, reviews: list[tuple[Review, list[str]]], terms: list[str]
+    ) -> dict[str, tuple[str, set[str]]]:
+        """review id → (its sentence with the most query terms, those terms). A short review is quoted whole and its
+        terms are the document's stored ones; only the long ones go through kiwi, in one call."""
         wanted = set(terms)
         out = {}
-        analysed = self.index.analyzer.sentence_terms_batch([r.text for r in reviews])
-        for review, sentences in zip(reviews, analysed, strict=True):
-            best, best_hits = review.text, set()
-            if len(sentences) > 1 and len(review.text) > 60:  # a short review is quoted whole
+        long = [r for r, _ in reviews if len(r.text) > 60]
+        analysed = dict(
+            zip(
+                (r.review_id for r in long),
+                self.index.analyzer.sentence_terms_batch([r.text for r in long]),
+                strict=True,
+            )
+        )
+        for review, doc_terms in reviews:
+            sentences = analysed.get(review.review_id)
+            best, best_hits = review.text, wanted & set(doc_terms)
+            if sentences is not None and len(sentences) > 1:
+                best_hits = set()
                 for sentence, sentence_terms in sentences:
                     hits = wanted & set(sentence_terms)
                     if len(hits) > len(best_hits):
                         best, best_hits = sentence, hits
-            else:
+            elif sentences is not None:
                 best_hits = wanted & {t for _, sentence_terms in sentences for t in sentence_terms}
             out[review.review_id] = (best.strip(), best_hits)
         return out
