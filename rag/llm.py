@@ -66,24 +66,63 @@ class LLMPreset:
     base_url: str
     model: str
     api_key_env: str | None  # None: a local server that needs no key
+    tools: str = ""  # agent mode (rag.agent): how this endpoint serves OpenAI tool calls
 
+
+_VLLM_TOOLS = "vllm serve {model} --enable-auto-tool-choice --tool-call-parser hermes"
 
 PRESETS: Mapping[str, LLMPreset] = MappingProxyType(
     {
         # Upstage's console documents https://api.upstage.ai/v1 (older docs: …/v1/solar); solar-pro3 is newer.
-        "upstage-solar": LLMPreset("Upstage Solar", "https://api.upstage.ai/v1", "solar-pro2", "UPSTAGE_API_KEY"),
+        "upstage-solar": LLMPreset(
+            "Upstage Solar",
+            "https://api.upstage.ai/v1",
+            "solar-pro2",
+            "UPSTAGE_API_KEY",
+            tools="hosted: OpenAI-style tools and tool_choice on chat completions (Upstage's function-calling docs)",
+        ),
         # CLOVA Studio's OpenAI-compatible URL (ncloud docs "OpenAI compatibility"); HCX-007 is the reasoning model.
         # The env var name follows langchain-naver; the government cloud uses clovastudio.stream.gov-ntruss.com.
         "hyperclova-x": LLMPreset(
-            "HyperCLOVA X", "https://clovastudio.stream.ntruss.com/v1/openai", "HCX-005", "CLOVASTUDIO_API_KEY"
+            "HyperCLOVA X",
+            "https://clovastudio.stream.ntruss.com/v1/openai",
+            "HCX-005",
+            "CLOVASTUDIO_API_KEY",
+            tools="hosted: function calling on the OpenAI-compatible endpoint (HCX-005, HCX-007)",
         ),
         # vLLM serves a model under its Hugging Face id unless started with --served-model-name.
-        "exaone-vllm": LLMPreset("LG EXAONE (vLLM)", "http://localhost:8000/v1", "LGAI-EXAONE/EXAONE-4.0-32B", None),
-        "ax-vllm": LLMPreset("SK A.X (vLLM)", "http://localhost:8000/v1", "skt/A.X-4.0-Light", None),
+        # EXAONE 4.0's model card serves it this way (vLLM ≥ 0.10.0), with --reasoning-parser deepseek_r1 for thinking
+        "exaone-vllm": LLMPreset(
+            "LG EXAONE (vLLM)",
+            "http://localhost:8000/v1",
+            "LGAI-EXAONE/EXAONE-4.0-32B",
+            None,
+            tools=_VLLM_TOOLS.format(model="LGAI-EXAONE/EXAONE-4.0-32B"),
+        ),
+        # A.X 4.0 is built on Qwen2.5, whose chat template emits Hermes-style <tool_call> blocks
+        "ax-vllm": LLMPreset(
+            "SK A.X (vLLM)",
+            "http://localhost:8000/v1",
+            "skt/A.X-4.0-Light",
+            None,
+            tools=_VLLM_TOOLS.format(model="skt/A.X-4.0-Light"),
+        ),
         # Ollama library tag; not verified here: `ollama list` shows what is pulled, override model= to match.
-        "ollama": LLMPreset("Ollama", "http://localhost:11434/v1", "exaone3.5:7.8b", None),
+        "ollama": LLMPreset(
+            "Ollama",
+            "http://localhost:11434/v1",
+            "exaone3.5:7.8b",
+            None,
+            tools="Ollama passes tools to models whose template supports them (`ollama show MODEL` lists 'tools')",
+        ),
         # llama-server answers with its one loaded model whatever the request names.
-        "llamacpp-server": LLMPreset("llama.cpp server", "http://localhost:8080/v1", "local-gguf", None),
+        "llamacpp-server": LLMPreset(
+            "llama.cpp server",
+            "http://localhost:8080/v1",
+            "local-gguf",
+            None,
+            tools="llama-server --jinja (tools need the model's jinja chat template)",
+        ),
     }
 )
 

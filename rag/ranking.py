@@ -31,6 +31,9 @@ class RankingConfig:
     sort_prior_weight: float = 0.5  # when the shopper asks for a sort (인기, 평점 높은 …)
     cheap_penalty: float = 0.15  # soft "저렴한": × price percentile within the candidate set
     negation_penalty: float = 0.3  # × share of a product's reviews that complain about the unwanted aspect
+    # share of a product's relevance that comes from its own fields (BM25F over name, category, specs …, see
+    # rag.fields) rather than its review evidence; chosen by `python -m eval.experiments.field_weights`
+    field_weight: float = 0.7
 
     def __post_init__(self) -> None:
         if self.depth < 1:
@@ -41,6 +44,8 @@ class RankingConfig:
             raise ValueError("sparse_weight and dense_weight must be ≥ 0 and not both 0")
         if not 0 <= self.prior_weight <= 1:
             raise ValueError(f"prior_weight must be within 0–1, got {self.prior_weight}")
+        if not 0 <= self.field_weight <= 1:
+            raise ValueError(f"field_weight must be within 0–1, got {self.field_weight}")
         unknown = set(self.prior_features) - {"rating", "volume", "recency", "repurchase", "purchases"}
         if unknown:
             raise ValueError(
@@ -75,6 +80,22 @@ def aggregate(
         top = hits[:per_product]
         out[row] = (sum(score * decay**i for i, (score, _) in enumerate(top)), [doc for _, doc in top])
     return out
+
+
+def combine_relevance(
+    evidence: dict[int, tuple[float, list[int]]], fields: dict[int, float], field_weight: float
+) -> dict[int, float]:
+    """product row → (1 − w) · evidence relevance + w · field score, each scaled by its best among the candidates,
+    so that the product whose own name or specs match is not out-voted by another's many matching reviews. A
+    product found only by its fields (no review or document hit) takes part with its field share alone."""
+    top_e = max((r for r, _ in evidence.values()), default=0.0) or 1.0
+    top_f = max(fields.values(), default=0.0) or 1.0
+    w = field_weight if fields else 0.0
+    rows = set(evidence) | set(fields)
+    return {
+        row: (1 - w) * (evidence[row][0] / top_e if row in evidence else 0.0) + w * fields.get(row, 0.0) / top_f
+        for row in rows
+    }
 
 
 def prior_scores(features: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:

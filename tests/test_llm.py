@@ -400,3 +400,14 @@ def test_openai_backend_reports_a_rejected_key(openai_server):
     chat = make_chat_model(LLMConfig(base_url=openai_server, model="m", api_key_env="LOCAL_KEY"), api_key="wrong")
     with pytest.raises(openai.AuthenticationError):
         chat.invoke("Hi")
+
+
+def test_every_preset_says_how_it_serves_tool_calls_and_the_readme_lists_them():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    agent_mode = readme.split("## Agent mode", 1)[1].split("\n## ", 1)[0]
+    for name, preset in PRESETS.items():
+        assert preset.tools, name
+        assert f"| `{name}` | {preset.label} | `{preset.model}` | {preset.tools.replace('|', '/')} |" in agent_mode
+    for name in ("exaone-vllm", "ax-vllm"):  # vLLM refuses tool_choice without both flags
+        assert "--enable-auto-tool-choice --tool-call-parser hermes" in PRESETS[name].tools
+    assert "--enable-auto-tool-choice --tool-call-parser hermes" in agent_mode

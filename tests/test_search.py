@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from langchain_core.runnables import RunnableLambda
 
-from rag.constraints import Constraints, product_mask
+from rag.constraints import Constraints, meets, product_mask
+from rag.facets import match_spec
 from rag.ranking import RankingConfig, aggregate, rrf_scores
 from rag.related import CoBehaviour
 from rag.retriever import ShoppingRetriever
@@ -24,7 +25,7 @@ QUERIES = [
 ]
 
 
-def _check(product, c: Constraints) -> None:
+def _check(product, c: Constraints, view=None) -> None:
     if c.price_max is not None:
         assert product.price <= c.price_max, (product.product_id, product.price, c)
     if c.price_min is not None:
@@ -35,6 +36,10 @@ def _check(product, c: Constraints) -> None:
         assert product.brand in c.brands
     if c.in_stock_only:
         assert product.in_stock is not False
+    if view is not None:  # specs and requirements, on the product's typed facets: never contradicted
+        facets = view.facets[view.position[product.product_id]]
+        assert all(match_spec(facets, s) is not False for s in c.specs), (product.product_id, c.specs)
+        assert all(meets(product, facets, a) is not False for a in c.attributes), (product.product_id, c.attributes)
 
 
 def test_no_product_outside_the_stated_constraints_ever(demo_searcher):
@@ -43,7 +48,7 @@ def test_no_product_outside_the_stated_constraints_ever(demo_searcher):
     for q in QUERIES:
         result = demo_searcher.search(q["query"], top_k=5)
         for item in result.products:
-            _check(item.product, result.constraints)
+            _check(item.product, result.constraints, demo_searcher.view)
             shown += 1
     assert shown > 150  # a leaf holds ~3 products, so constrained questions show fewer than 5
 

@@ -17,7 +17,6 @@ from ingest.validate import validate
 from rag.index.build import build_index
 from ui import loader
 from ui.config import DEFAULT_INDEX, AppConfig, config_from
-from ui.controls import with_sort
 from ui.text import JOINER, md, md_block, stars
 
 from .conftest import SHOP
@@ -102,23 +101,6 @@ def test_markdown_escaping_leaves_nothing_to_interpret():
     assert stars(4.3, 5) == "★★★★☆" and stars(8, 10) == "★★★★☆" and stars(None, 5) == "☆☆☆☆☆"
 
 
-def test_a_chosen_sort_travels_as_the_phrase_the_parser_reads(shop_guide):
-    question = "인기 많은 가습기"
-    parsed = shop_guide.searcher.parse(question)
-    assert parsed.sort == "popular"
-    for sort in ("value", "popular", "rating", "recent", "price_asc", "price_desc"):
-        rewritten = with_sort(question, parsed, sort)
-        assert shop_guide.searcher.parse(rewritten).sort == sort, rewritten
-    assert with_sort(question, parsed, None) == "많은 가습기"  # the old sort phrase is gone
-
-
-@pytest.fixture(scope="module")
-def shop_guide(shop_index_path, analyzer, embedder):
-    from rag.guide import ShoppingGuide
-
-    return ShoppingGuide.from_index(shop_index_path, analyzer=analyzer, embedder=embedder)
-
-
 # ---- the main flows ----
 
 
@@ -190,6 +172,7 @@ def test_editing_sort_and_stock_changes_the_answer(app):
     answer = app.session_state["turns"][0].answer
     assert answer.parsed.sort == "price_desc" and [r.price for r in answer.recommendations] == [89_000, 29_900]
     assert app.session_state["turns"][0].question == "가습기"  # the shopper's words stay as typed
+    assert answer.question == "가습기"  # the guide is asked sort=, not a rewritten question
 
     ask(app, "등산화")  # the only one is sold out
     assert app.session_state["turns"][1].answer.found is False

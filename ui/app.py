@@ -38,13 +38,13 @@ import streamlit as st  # noqa: E402
 from rag.answer import Answer  # noqa: E402
 from rag.constraints import Constraints  # noqa: E402
 from rag.errors import IndexOpenError, ShoppingGuideError  # noqa: E402
-from rag.guide import ShoppingGuide, Turn  # noqa: E402
+from rag.guide import RELEVANCE, ShoppingGuide, Turn  # noqa: E402
 from rag.llm import describe, resolve_api_key  # noqa: E402
 from rag.text_safety import QUESTION_CHARS  # noqa: E402
 from ui import state  # noqa: E402
 from ui.cards import render_answer  # noqa: E402
 from ui.config import AppConfig, config_from  # noqa: E402
-from ui.controls import constraint_form, with_sort  # noqa: E402
+from ui.controls import constraint_form  # noqa: E402
 from ui.loader import IndexInfo, build_demo_index, guide_with_llm, index_exists, index_info, open_guide  # noqa: E402
 from ui.text import md, md_block  # noqa: E402
 
@@ -85,7 +85,7 @@ def load_guide(config: AppConfig) -> tuple[ShoppingGuide, str | None]:
             st.stop()
     index = str(config.index.resolve())  # the cache key: an updated index (a new symlink target) is reopened
     try:
-        guide = open_guide(index, config.top_k)
+        guide = open_guide(index, config.settings)
     except Exception as exc:  # never a traceback page: the visitor reads what to do, the log keeps the details
         if isinstance(exc, IndexOpenError):  # our own message: what is wrong and what to run
             logger.warning("cannot open the index %s: %s", index, exc)
@@ -104,7 +104,7 @@ def load_guide(config: AppConfig) -> tuple[ShoppingGuide, str | None]:
     if config.llm is None:
         return guide, None
     try:
-        return guide_with_llm(index, config.top_k, config.llm, resolve_api_key(config.llm, os.environ)), None
+        return guide_with_llm(index, config.settings, resolve_api_key(config.llm, os.environ)), None
     except (ValueError, ImportError, ShoppingGuideError) as exc:  # no key, no package, a bad model file
         logger.warning("LLM unavailable: %s", exc)
         return guide, str(exc)
@@ -151,6 +151,7 @@ class Request:
     constraints: Constraints | None = None  # edited conditions, which replace what the question states
     replace: bool = False  # re-answer the last turn instead of adding one
     note: str = ""
+    sort: str | None = None  # the order chosen in the controls (None: the question's own)
 
 
 EMPTY_QUESTION = "질문이 비어 있어요. 찾는 상품을 적어 주세요. 예: " + EXAMPLES[0]
@@ -164,10 +165,10 @@ def next_request(typed: str | None) -> Request | str | None:
     edit = state.take("edit")
     last = state.last_answer()
     if edit is not None and last is not None:
-        question = with_sort(last.question, last.parsed, edit.sort)
         labels = edit.constraints.labels()
         note = "조건을 바꿔 다시 찾았어요: " + (" · ".join(labels) or "조건 없음")
-        return Request(question, state.turns()[-1].question, edit.constraints, replace=True, note=note)
+        sort = edit.sort or RELEVANCE  # the control's 관련도순 is a choice too: it clears the question's order
+        return Request(last.question, state.turns()[-1].question, edit.constraints, True, note, sort)
     text = state.take("pending") or typed
     if text is None:
         return None
@@ -180,12 +181,18 @@ def next_request(typed: str | None) -> Request | str | None:
     return Request(text, text, note=note)
 
 
-def stream_answer(guide: ShoppingGuide, question: str, history: list[Turn], constraints: Constraints | None):
+def stream_answer(
+    guide: ShoppingGuide,
+    question: str,
+    history: list[Turn],
+    constraints: Constraints | None,
+    sort: str | None = None,
+):
     """Stream the answer's text as the guide produces it, then hand back the Answer (None after an error)."""
     slot, box = st.empty(), {}
 
     def pieces():
-        for kind, value in guide.events(question, history, constraints):
+        for kind, value in guide.events(question, history, constraints, sort=sort):
             if kind == "text":
                 yield md_block(value) + "\n\n"
             else:
@@ -262,7 +269,7 @@ def main() -> None:
         show_question(request.shown, request.note)
         history = state.turns()[:-1] if request.replace else state.turns()
         with st.chat_message("assistant"):
-            answer = stream_answer(guide, request.question, list(history), request.constraints)
+            answer = stream_answer(guide, request.question, list(history), request.constraints, request.sort)
             if answer is not None:
                 if request.replace:
                     state.replace_last(answer, request.note)

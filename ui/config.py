@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.llm import PRESETS, LLMConfig, config_from_preset
+from rag.ranking import RankingConfig
+from rag.settings import DEFAULT_TOP_K, Settings, ranking_from_pairs
 
 DEFAULT_INDEX = Path("indexes/demo")
-DEFAULT_TOP_K = 3
 ENV_PREFIX = "SHOPGUIDE_"
 # option name → (environment variable, help)
 OPTIONS: dict[str, tuple[str, str]] = {
@@ -27,6 +28,7 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "llm_model": ("SHOPGUIDE_LLM_MODEL", "model name the server serves (overrides the preset's)"),
     "llm_api_key_env": ("SHOPGUIDE_LLM_API_KEY_ENV", "NAME of the environment variable holding the API key"),
     "llm_model_path": ("SHOPGUIDE_LLM_MODEL_PATH", "a local .gguf file, run in-process (xllamacpp)"),
+    "ranking": ("SHOPGUIDE_RANKING", "ranking weights as name=value pairs, e.g. prior_weight=0.2,dense_weight=0.4"),
 }
 
 
@@ -35,10 +37,16 @@ class AppConfig:
     index: Path = DEFAULT_INDEX
     top_k: int = DEFAULT_TOP_K
     llm: LLMConfig | None = None  # None: the grounded composer writes every answer
+    ranking: RankingConfig = field(default_factory=RankingConfig)
 
     def __post_init__(self) -> None:
         if not 1 <= self.top_k <= 5:
             raise ValueError(f"top_k must be within 1–5, got {self.top_k}")
+
+    @property
+    def settings(self) -> Settings:
+        """What the app passes down to the guide (rag.settings: one configuration from here to the searcher)."""
+        return Settings(top_k=self.top_k, ranking=self.ranking, llm=self.llm)
 
     @property
     def is_demo_path(self) -> bool:
@@ -87,4 +95,5 @@ def config_from(argv: Sequence[str], environ: Mapping[str, str]) -> AppConfig:
         value["llm_preset"], value["llm_base_url"], value["llm_model"], value["llm_api_key_env"],
         value["llm_model_path"],
     )  # fmt: skip
-    return AppConfig(index=Path(value["index"] or DEFAULT_INDEX), top_k=top_k, llm=llm)
+    ranking = ranking_from_pairs(value["ranking"]) if value["ranking"] else RankingConfig()
+    return AppConfig(index=Path(value["index"] or DEFAULT_INDEX), top_k=top_k, llm=llm, ranking=ranking)

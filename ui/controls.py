@@ -11,7 +11,6 @@ import streamlit as st
 
 from rag.answer import Answer
 from rag.constraints import Constraints
-from rag.query import ParsedQuery
 
 from . import state
 from .loader import IndexInfo
@@ -25,27 +24,7 @@ SORT_LABELS: dict[str | None, str] = {
     "price_asc": "낮은 가격순",
     "price_desc": "높은 가격순",
 }
-# ShoppingGuide.ask takes no sort= (rag/guide.py), so a chosen sort travels as the phrase its parser reads
-SORT_PHRASES: dict[str, str] = {
-    "value": "가성비",
-    "popular": "인기순",
-    "rating": "평점 높은",
-    "recent": "최신순",
-    "price_asc": "싼 순",
-    "price_desc": "비싼 순",
-}
 PRICE_STEP = 10_000
-
-
-def with_sort(question: str, parsed: ParsedQuery | None, sort: str | None) -> str:
-    """The question with its own sort phrase (the parser's `sort:` span) replaced by the chosen one's."""
-    text = question
-    if parsed is not None and parsed.text == question:
-        for start, end, label in sorted(parsed.spans, reverse=True):
-            if label.startswith("sort:"):
-                text = text[:start] + " " + text[end:]
-    text = " ".join(text.split())
-    return f"{text} {SORT_PHRASES[sort]}" if sort else text
 
 
 def category_label(path: str) -> str:

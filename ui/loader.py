@@ -15,6 +15,7 @@ from ingest.pipeline import IngestConfig, run_ingest
 from rag.analyzer import KoreanAnalyzer
 from rag.guide import ShoppingGuide
 from rag.llm import PRESETS, LLMConfig, make_chat_model
+from rag.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +78,9 @@ def build_demo_index(path: Path) -> None:
 
 
 @st.cache_resource(show_spinner="인덱스를 여는 중이에요…", max_entries=4)  # an updated index is a new entry
-def open_guide(index: str, top_k: int) -> ShoppingGuide:
+def open_guide(index: str, settings: Settings) -> ShoppingGuide:
     """The grounded guide over one index; raises rag.errors.IndexOpenError (not cached) when it cannot open."""
-    return ShoppingGuide.from_index(index, top_k=top_k, analyzer=shared_analyzer())
+    return ShoppingGuide.from_index(index, analyzer=shared_analyzer(), settings=settings)
 
 
 def llm_label(config: LLMConfig) -> str:
@@ -89,12 +90,13 @@ def llm_label(config: LLMConfig) -> str:
 
 
 @st.cache_resource(show_spinner="LLM을 준비하는 중이에요…")
-def guide_with_llm(index: str, top_k: int, llm: LLMConfig, _api_key: str | None) -> ShoppingGuide:
+def guide_with_llm(index: str, settings: Settings, _api_key: str | None) -> ShoppingGuide:
     """The same index with a chat model rewriting the reasons; the model is built (or loaded) once."""
+    llm = settings.llm
     if llm.backend == "gguf":  # OpenMP threads spin while they wait; passive waiting keeps 2-core machines usable
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     chat = make_chat_model(llm, api_key=_api_key)
-    base = open_guide(index, top_k)
+    base = open_guide(index, settings)
     return ShoppingGuide(base.searcher, base.composer, chat, llm_label(llm), base.top_k, llm_deadline=llm.deadline)
 
 
