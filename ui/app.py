@@ -85,7 +85,7 @@ def load_guide(config: AppConfig) -> tuple[ShoppingGuide, str | None]:
             st.stop()
     index = str(config.index.resolve())  # the cache key: an updated index (a new symlink target) is reopened
     try:
-        guide = open_guide(index, config.top_k)
+        guide = open_guide(index, config.top_k, config.threads)
     except Exception as exc:  # never a traceback page: the visitor reads what to do, the log keeps the details
         if isinstance(exc, IndexOpenError):  # our own message: what is wrong and what to run
             logger.warning("cannot open the index %s: %s", index, exc)
@@ -104,7 +104,8 @@ def load_guide(config: AppConfig) -> tuple[ShoppingGuide, str | None]:
     if config.llm is None:
         return guide, None
     try:
-        return guide_with_llm(index, config.top_k, config.llm, resolve_api_key(config.llm, os.environ)), None
+        api_key = resolve_api_key(config.llm, os.environ)
+        return guide_with_llm(index, config.top_k, config.llm, api_key, config.threads), None
     except (ValueError, ImportError, ShoppingGuideError) as exc:  # no key, no package, a bad model file
         logger.warning("LLM unavailable: %s", exc)
         return guide, str(exc)

