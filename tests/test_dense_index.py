@@ -32,10 +32,10 @@ def _exact_top(vectors, ids, query, allowed, k):
 def test_plan_by_size():
     assert plan_for(FLAT_UP_TO, 384).kind == "flat"
     big = plan_for(FLAT_UP_TO + 1, 384)
-    assert big.kind == "hnsw" and big.params["ef_search"] >= 64 and big.params["m"] >= 16
-    assert plan_for(712_404, 384).params["ef_search"] > plan_for(100_000, 384).params["ef_search"]
-    ivf = plan_for(712_404, 384, kind="ivf")
-    assert ivf.params["nlist"] > plan_for(100_000, 384, kind="ivf").params["nlist"]
+    assert big.kind == "ivf" and big.params["nprobe"] < big.params["nlist"]
+    assert plan_for(712_404, 384).params["nlist"] > plan_for(100_000, 384).params["nlist"]
+    hnsw = plan_for(712_404, 384, kind="hnsw")
+    assert hnsw.params["ef_search"] > plan_for(100_000, 384, kind="hnsw").params["ef_search"]
     with pytest.raises(ValueError, match="kind must be one of flat, hnsw, ivf"):
         DensePlan("annoy")
 
@@ -76,22 +76,20 @@ def test_empty_and_full_masks():
         dense.search(query, 10, np.ones(5, dtype=bool))
 
 
-@pytest.fixture()
-def hnsw_plans(monkeypatch):
-    """The builder's size rule with a threshold of 2 vectors, so the small shop gets an HNSW index."""
-    monkeypatch.setattr(build_module, "plan_for", lambda n, dim: plan_for(n, dim, flat_up_to=2))
-
-
+@pytest.mark.parametrize("kind", ["ivf", "hnsw"])
 def test_manifest_records_the_index_and_search_uses_it(
-    tmp_path, shop_data, analyzer, embedder, shop_index_path, hnsw_plans
+    tmp_path, shop_data, analyzer, embedder, shop_index_path, monkeypatch, kind
 ):
+    # the builder's size rule with a threshold of 2 vectors, so the small shop gets an approximate index
+    monkeypatch.setattr(build_module, "plan_for", lambda n, dim: plan_for(n, dim, kind=kind, flat_up_to=2))
     path = tmp_path / "shop"
     build_index(path, list(shop_data.products.values()), shop_data.reviews, shop_data.events, analyzer, embedder)
     manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-    assert manifest["dense_index"]["kind"] == "hnsw" and manifest["dense_index"]["params"]["m"] == 32
+    want = plan_for(manifest["counts"]["dense_vectors"], embedder.dim, kind=kind, flat_up_to=2)
+    assert manifest["dense_index"] == want.to_dict()
     assert manifest["engine"] == "local"
     index = HybridIndex.open(path, embedder=embedder, analyzer=analyzer)
-    assert index.dense_index.plan.kind == "hnsw"
+    assert index.dense_index.plan.kind == kind
     # the shopper sees what the flat index shows: the same products, in the same order, inside the budget
     searcher = ProductSearcher(index)
     flat = ProductSearcher(HybridIndex.open(shop_index_path, embedder=embedder, analyzer=analyzer))
