@@ -146,3 +146,27 @@ def test_the_app_opens_with_its_threads(shop_index_path):
     assert serving_embedder(str(shop_index_path.parent / "missing"), 1) is None  # the open reports it
     with pytest.raises(ValueError, match="threads must be ≥ 1"):
         set_search_threads(0)
+
+
+def test_an_open_that_races_a_publish_opens_the_new_version(tmp_path, analyzer, embedder, monkeypatch):
+    """A publish lands (and removes the version being read) while a replica is opening the index: the open
+    succeeds, on the new version, instead of reporting a damaged index."""
+    import rag.index.store as store
+    from rag.index.store import HybridIndex
+
+    path = tmp_path / "index"
+    run_ingest(IngestConfig(sources=(str(SHOP),), index=path), analyzer=analyzer, embedder=embedder)
+    real_verify, raced = store.verify_files, []
+
+    def verify_during_a_publish(root, manifest, mode=None):
+        if not raced:
+            raced.append(root)
+            config = IngestConfig(sources=(str(_smaller_shop(tmp_path)),), index=path, replace=True)
+            run_ingest(config, analyzer=analyzer, embedder=embedder)
+        return real_verify(root, manifest, mode=mode)
+
+    monkeypatch.setattr(store, "verify_files", verify_during_a_publish)
+    index = HybridIndex.open(path, embedder=embedder, analyzer=analyzer)
+    assert raced and not raced[0].exists()  # the version the open had resolved is gone
+    assert index.counts()["reviews"] == sum(1 for _ in index.catalog.reviews()) == 8  # the new one, whole
+    index.close()
