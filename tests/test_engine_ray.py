@@ -117,3 +117,16 @@ def test_missing_ray_is_a_clear_error(monkeypatch, tmp_path):
     with pytest.raises(ImportError, match=r"pip install -e \"\.\[ray\]\""):
         run_ingest(config)
     assert not (tmp_path / "index").exists()  # nothing was written
+
+
+def test_engine_flags(tmp_path):
+    from ingest.__main__ import config_from_args, parse_args
+
+    config = config_from_args(parse_args(["shop/", "--index", "x", "--engine", "ray", "--workers", "2",
+                                          "--ray-address", "auto"]))  # fmt: skip
+    assert (config.engine, config.workers, config.ray_address) == ("ray", 2, "auto")
+    assert config_from_args(parse_args(["shop/", "--index", "x"])).engine == "local"
+    with pytest.raises(ValueError, match="workers must be ≥ 1, got 0"):
+        IngestConfig(sources=("shop/",), index=tmp_path, engine="ray", workers=0)
+    with pytest.raises(ValueError, match="engine must be one of local, ray, got 'spark'"):
+        IngestConfig(sources=("shop/",), index=tmp_path, engine="spark")
