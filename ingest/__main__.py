@@ -19,7 +19,7 @@ from rag.settings import Settings, check_update, with_values
 from rag.stats import StatsConfig
 
 from .demo import DEMO_DATA
-from .pipeline import IngestConfig, IngestResult, describe_sources, run_ingest
+from .pipeline import ENGINES, IngestConfig, IngestResult, describe_sources, run_ingest
 from .readers import SourceError, normalize_encoding
 from .validate import StrictModeError
 
@@ -73,6 +73,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help=f"reviews' worth of catalog-mean rating in the Bayesian rating (default {StatsConfig().prior_weight})",
     )
+    p.add_argument("--engine", choices=ENGINES, default="local",
+                   help="local: this process; ray: analysis and embedding on Ray Data actor pools (pip install -e "
+                   "'.[ray]')")  # fmt: skip
+    p.add_argument("--ray-address", help="ray: the cluster to use (e.g. ray://head:10001); default: a local instance")
+    p.add_argument("--workers", type=int, default=1, help="ray: actors per stage (analysis, embedding)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (also off when not a terminal)")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args(argv)
@@ -122,6 +127,9 @@ def config_from_args(args: argparse.Namespace) -> IngestConfig:
         embedder=settings.embedder_config,
         coverage=settings.coverage,
         stats=settings.stats,
+        engine=args.engine,
+        ray_address=args.ray_address,
+        workers=args.workers,
     )
 
 
@@ -174,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         config = config_from_args(args)
         print("sources:\n  " + "\n  ".join(describe_sources(config.sources, config.encoding)), file=sys.stderr)
         result = run_ingest(config, progress=tqdm_progress(not args.no_progress and sys.stderr.isatty()))
-    except (SourceError, StrictModeError, ShoppingGuideError, ValueError) as exc:
+    except (SourceError, StrictModeError, ShoppingGuideError, ValueError, ImportError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("the previous index, if any, is unchanged", file=sys.stderr)
         return 2

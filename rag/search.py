@@ -363,22 +363,8 @@ class ProductSearcher:
         return self._bm25.top(terms, min(depth, self._n_docs), doc_mask)[0].tolist()
 
     def _dense(self, vector: np.ndarray, doc_mask: np.ndarray | None, depth: int) -> list[int]:
-        import faiss
-
-        dense = self.view.doc_dense
-        allowed = dense if doc_mask is None else doc_mask & dense
-        n_allowed = self._n_dense if doc_mask is None else int(allowed.sum())
-        if n_allowed == 0:
-            return []
-        query = vector.reshape(1, -1).astype(np.float32)
-        k = min(depth, n_allowed)
-        if n_allowed == self._n_dense:
-            _, ids = self.index.dense.search(query, k)
-        else:
-            bitmap = np.packbits(allowed, bitorder="little")
-            selector = faiss.IDSelectorBitmap(self._n_docs, faiss.swig_ptr(bitmap))
-            _, ids = self.index.dense.search(query, k, params=faiss.SearchParameters(sel=selector))
-        return [int(i) for i in ids[0] if i >= 0]
+        # the index searches inside the mask itself, exactly or by its graph as its size and the mask call for
+        return self.index.dense_index.search(vector, depth, doc_mask)
 
     # ---- soft signals and evidence ----
 

@@ -2,7 +2,7 @@
 
 Command-line arguments (after `--`) win over environment variables, which win over the defaults:
 
-    streamlit run ui/app.py -- --index indexes/my_shop --llm-preset upstage-solar --top-k 3
+    streamlit run ui/app.py -- --index indexes/my_shop --llm-preset upstage-solar --top-k 3 --threads 1
     SHOPGUIDE_INDEX=indexes/my_shop SHOPGUIDE_LLM_PRESET=upstage-solar streamlit run ui/app.py
 """
 
@@ -18,6 +18,9 @@ from rag.ranking import RankingConfig
 from rag.settings import DEFAULT_TOP_K, Settings, ranking_from_pairs
 
 DEFAULT_INDEX = Path("indexes/demo")
+# One busy process's OpenMP threads stalled the others (search p50 ~30 ms idle, over 1 s under load): a query is
+# small, so one thread each and more processes or visitors in parallel use 2 cores better than 2 threads each.
+DEFAULT_THREADS = 1
 ENV_PREFIX = "SHOPGUIDE_"
 # option name → (environment variable, help)
 OPTIONS: dict[str, tuple[str, str]] = {
@@ -29,6 +32,11 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "llm_api_key_env": ("SHOPGUIDE_LLM_API_KEY_ENV", "NAME of the environment variable holding the API key"),
     "llm_model_path": ("SHOPGUIDE_LLM_MODEL_PATH", "a local .gguf file, run in-process (xllamacpp)"),
     "ranking": ("SHOPGUIDE_RANKING", "ranking weights as name=value pairs, e.g. prior_weight=0.2,dense_weight=0.4"),
+    "threads": (
+        "SHOPGUIDE_THREADS",
+        f"CPU threads per query for the embedder and FAISS (default {DEFAULT_THREADS}: "
+        "concurrent visitors and replicas share the cores instead of stalling each other)",
+    ),
 }
 
 
@@ -38,15 +46,18 @@ class AppConfig:
     top_k: int = DEFAULT_TOP_K
     llm: LLMConfig | None = None  # None: the grounded composer writes every answer
     ranking: RankingConfig = field(default_factory=RankingConfig)
+    threads: int = DEFAULT_THREADS  # embedder and FAISS threads per query
 
     def __post_init__(self) -> None:
         if not 1 <= self.top_k <= 5:
             raise ValueError(f"top_k must be within 1–5, got {self.top_k}")
+        if not 1 <= self.threads <= 64:
+            raise ValueError(f"threads must be within 1–64, got {self.threads}")
 
     @property
     def settings(self) -> Settings:
         """What the app passes down to the guide (rag.settings: one configuration from here to the searcher)."""
-        return Settings(top_k=self.top_k, ranking=self.ranking, llm=self.llm)
+        return Settings(top_k=self.top_k, ranking=self.ranking, llm=self.llm, embedder_threads=self.threads)
 
     @property
     def is_demo_path(self) -> bool:
@@ -96,4 +107,11 @@ def config_from(argv: Sequence[str], environ: Mapping[str, str]) -> AppConfig:
         value["llm_model_path"],
     )  # fmt: skip
     ranking = ranking_from_pairs(value["ranking"]) if value["ranking"] else RankingConfig()
-    return AppConfig(index=Path(value["index"] or DEFAULT_INDEX), top_k=top_k, llm=llm, ranking=ranking)
+    threads = value["threads"] or DEFAULT_THREADS
+    try:
+        threads = int(threads)
+    except ValueError:
+        raise ValueError(f"threads must be a whole number within 1–64, got {threads!r}") from None
+    return AppConfig(
+        index=Path(value["index"] or DEFAULT_INDEX), top_k=top_k, llm=llm, ranking=ranking, threads=threads
+    )

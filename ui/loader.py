@@ -14,6 +14,7 @@ from ingest.demo import DEMO_DATA
 from ingest.pipeline import IngestConfig, run_ingest
 from rag.analyzer import KoreanAnalyzer
 from rag.guide import ShoppingGuide
+from rag.index.dense import set_search_threads
 from rag.llm import PRESETS, LLMConfig, make_chat_model
 from rag.settings import Settings
 
@@ -79,8 +80,12 @@ def build_demo_index(path: Path) -> None:
 
 @st.cache_resource(show_spinner="인덱스를 여는 중이에요…", max_entries=4)  # an updated index is a new entry
 def open_guide(index: str, settings: Settings) -> ShoppingGuide:
-    """The grounded guide over one index; raises rag.errors.IndexOpenError (not cached) when it cannot open."""
-    return ShoppingGuide.from_index(index, analyzer=shared_analyzer(), settings=settings)
+    """The grounded guide over one index; raises rag.errors.IndexOpenError (not cached) when it cannot open.
+    `settings.embedder_threads` (`--threads`) is also FAISS's thread count per query."""
+    guide = ShoppingGuide.from_index(index, analyzer=shared_analyzer(), settings=settings)
+    if settings.embedder_threads is not None:
+        set_search_threads(settings.embedder_threads)  # process-wide, after the searcher set its own default
+    return guide
 
 
 def llm_label(config: LLMConfig) -> str:

@@ -37,6 +37,7 @@ from ..records import Event, Product, Review
 from ..stats import StatsConfig, compute_stats
 from .catalog import CatalogWriter, Document
 from .coverage import DenseCoverage, select_dense
+from .dense import DensePlan, build_faiss, plan_for
 from .manifest import CATALOG, DENSE, FORMAT_VERSION, MANIFEST, SPARSE_DIR, Manifest, checksum_folder
 
 logger = logging.getLogger(__name__)
@@ -133,16 +134,17 @@ def embed(
     return out[[row[t] for t in texts]] if texts else out
 
 
-def _write_dense(path: Path, vectors: np.ndarray, ids: np.ndarray, dim: int) -> None:
+def _write_dense(path: Path, vectors: np.ndarray, ids: np.ndarray, dim: int) -> DensePlan:
+    """The FAISS index for this many vectors (flat, then HNSW: `rag.index.dense`); returns what was chosen."""
     import faiss
 
-    index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
-    if len(ids):
-        index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
+    plan = plan_for(len(ids), dim)
+    index = build_faiss(np.asarray(vectors, dtype=np.float32).reshape(len(ids), dim), ids, plan)
     try:
         faiss.write_index(index, str(path))
     except RuntimeError as exc:  # faiss reports a full disk or an unwritable folder this way
         raise _write_error(path.parent, exc) from None
+    return plan
 
 
 def _write_error(folder: Path, exc: Exception) -> IndexWriteError:
@@ -334,8 +336,10 @@ def build_index(
     existing: Existing | None = None,
     sources: Sequence[str] = (),
     progress: ProgressFactory = no_progress,
+    engine: str = "local",
 ) -> BuildReport:
-    """Write a complete index for these records (plus `existing` ones when updating) and publish it."""
+    """Write a complete index for these records (plus `existing` ones when updating) and publish it.
+    `engine` names the ingest engine in the manifest."""
     coverage = coverage or DenseCoverage()
     stats_config = stats_config or StatsConfig()
     target = Path(target).absolute()
@@ -380,7 +384,7 @@ def build_index(
         documents = [*old.documents, *new_docs]
         all_vectors = np.concatenate([old.vectors, vectors]) if len(old.dense_ids) else vectors
         all_ids = np.concatenate([old.dense_ids, np.array([d.doc_id for d in dense_docs], dtype=np.int64)])
-        _write_dense(build / DENSE, all_vectors, all_ids, embedder.dim)
+        dense_plan = _write_dense(build / DENSE, all_vectors, all_ids, embedder.dim)
         (build / SPARSE_DIR).mkdir()
         _write_sparse(build / SPARSE_DIR, documents)
         catalog = CatalogWriter(build / CATALOG)
@@ -414,6 +418,8 @@ def build_index(
             counts={k: v for k, v in report.counts.items() if not k.startswith("new_")},
             files=checksum_folder(build),
             sources=[*old.sources, *sources],
+            dense_index=dense_plan.to_dict(),
+            engine=engine,
         )
         (build / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
         report.seconds["write"] = time.perf_counter() - timer

@@ -41,6 +41,8 @@ class Manifest:
     counts: dict
     files: dict = field(default_factory=dict)  # relative path → {"bytes", "sha256"[, "sample_sha256"]}
     sources: list = field(default_factory=list)
+    dense_index: dict = field(default_factory=dict)  # {"kind", "params"} (rag.index.dense); empty: flat
+    engine: str = "local"  # the ingest engine that wrote it (local, ray)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2, sort_keys=True)
@@ -84,7 +86,7 @@ def _damaged(path: Path, why: str) -> IndexOpenError:
 
 
 _SHAPE = {"embedder": dict, "analyzer": dict, "coverage": dict, "stats": dict, "counts": dict, "files": dict,
-          "sources": list, "created_at": str}  # fmt: skip
+          "sources": list, "created_at": str, "dense_index": dict, "engine": str}  # fmt: skip
 
 
 def read_manifest(folder: Path) -> Manifest:

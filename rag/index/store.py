@@ -23,6 +23,7 @@ from ..text_safety import has_bidi, neutralize_bidi
 from .build import Existing
 from .catalog import CatalogReader, Document
 from .coverage import DenseCoverage
+from .dense import DenseIndex, DensePlan
 from .manifest import CATALOG, DENSE, SPARSE_DIR, Manifest, check_layout, index_root, read_manifest, verify_files
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,11 @@ class HybridIndex:
     sparse: object  # bm25s.BM25
     analyzer: KoreanAnalyzer
     embedder: object
+    dense_index: DenseIndex | None = None  # the searchable wrapper of `dense` (rag.index.dense); built when None
+
+    def __post_init__(self) -> None:
+        if self.dense_index is None:
+            self.dense_index = DenseIndex(self.dense, DensePlan.from_dict(self.manifest.dense_index))
 
     @classmethod
     def open(
@@ -62,8 +68,27 @@ class HybridIndex:
         """
         folder = Path(path)
         mode = {True: "full", False: "sizes"}.get(verify, verify) if isinstance(verify, bool) else verify
-        manifest = read_manifest(folder)
-        root = index_root(folder)
+        for attempt in range(3):
+            read_manifest(folder)  # a missing or foreign folder is reported by the name the caller gave
+            root = index_root(folder)
+            try:
+                return cls._open_version(folder, root, embedder, analyzer, mode, model_dirs)
+            except IndexOpenError:
+                # an ingest published (and removed the version we had resolved) while we read it: open the new one
+                if attempt < 2 and folder.exists() and index_root(folder) != root:
+                    logger.info("%s was replaced while opening; opening the new version", folder)
+                    continue
+                raise
+        raise AssertionError("unreachable")
+
+    @classmethod
+    def _open_version(cls, folder: Path, root: Path, embedder, analyzer, mode: str, model_dirs) -> HybridIndex:
+        """Open one published version: every file is read from `root`, the manifest included, so a publish that
+        swaps the link meanwhile cannot mix two versions."""
+        try:
+            manifest = read_manifest(root)
+        except IndexOpenError:
+            manifest = read_manifest(folder)  # raises the same problem, named by the folder the caller gave
         check_layout(folder, root, manifest)
         verify_files(root, manifest, mode=mode)
         built_with = manifest.analyzer.get("kiwipiepy")
@@ -96,7 +121,12 @@ class HybridIndex:
         except (RuntimeError, OSError, ValueError, KeyError, sqlite3.DatabaseError) as exc:
             raise IndexOpenError(f"{folder} is damaged ({exc}); rebuild it with python -m ingest") from None
         _check_counts(folder, manifest, dense, sparse)
-        return cls(folder, manifest, catalog, dense, sparse, analyzer, embedder)
+        try:
+            dense_index = DenseIndex(dense, DensePlan.from_dict(manifest.dense_index))
+        except (ValueError, TypeError) as exc:
+            raise IndexOpenError(f"{folder}'s manifest has a damaged dense_index entry ({exc}); rebuild it with "
+                                 "python -m ingest") from None  # fmt: skip
+        return cls(folder, manifest, catalog, dense, sparse, analyzer, embedder, dense_index)
 
     @property
     def coverage(self) -> DenseCoverage:
@@ -107,11 +137,7 @@ class HybridIndex:
 
     def existing(self) -> Existing:
         """Everything an update keeps, with the vectors read back from FAISS (never re-embedded)."""
-        import faiss
-
-        ids = faiss.vector_to_array(self.dense.id_map).astype(np.int64)
-        flat = self.dense.index
-        vectors = flat.reconstruct_n(0, flat.ntotal) if flat.ntotal else np.zeros((0, self.dense.d), np.float32)
+        ids, vectors = self.dense_index.ids, self.dense_index.vectors()
         return Existing(
             products=list(self.catalog.products()),
             reviews=list(self.catalog.reviews()),
