@@ -137,8 +137,8 @@ def test_follow_ups_keep_the_earlier_constraints(guide):
     assert cheaper.constraints.categories == first.constraints.categories
     assert cheaper.recommendations and all(r.price < top for r in cheaper.recommendations)
     # when the top pick is already the cheapest that fits, the follow-up says so instead of relaxing anything
-    speaker = guide.ask("10만원 이하 블루투스 스피커")
-    cheapest = guide.ask("더 싼 건 없어?", history=[Turn("10만원 이하 블루투스 스피커", speaker)])
+    speaker = guide.ask("10만원 이하 블루투스 스피커 싼 순으로")  # the top pick is the cheapest by the asked order
+    cheapest = guide.ask("더 싼 건 없어?", history=[Turn("10만원 이하 블루투스 스피커 싼 순으로", speaker)])
     assert speaker.recommendations[0].price == min(r.price for r in speaker.recommendations)
     assert not cheapest.found and not cheapest.recommendations and cheapest.suggestions
     top = speaker.recommendations[0]
