@@ -87,10 +87,10 @@ class Truth:
     free_text: str  # name, brand, category: numbers in them are not claims
 
     @classmethod
-    def of(cls, catalog: CatalogReader, product_id: str) -> Truth:
+    def of(cls, catalog: CatalogReader, product_id: str, analyzer=None) -> Truth:
         product, stats = catalog.product(product_id), catalog.stats(product_id)
         reviews = list(catalog.reviews(product_id))
-        aspects = {s.aspect: (s.positive, s.negative) for s in summarize(reviews)}
+        aspects = {s.aspect: (s.positive, s.negative) for s in summarize(reviews, analyzer)}
         counts = {stats.review_count, stats.repurchase_count, *stats.rating_hist.values()} if stats else {0}
         return cls(
             price=product.price,
@@ -225,7 +225,7 @@ def run_answers(guide, conversations: Sequence[dict], progress: ProgressFactory 
         claims, wrong = 0, []
         for rec in answer.recommendations:
             if rec.product_id not in truths:
-                truths[rec.product_id] = Truth.of(catalog, rec.product_id)
+                truths[rec.product_id] = Truth.of(catalog, rec.product_id, guide.searcher.index.analyzer)
             n, problems = number_problems(rec, truths[rec.product_id], budget)
             claims += n
             wrong += problems

@@ -69,18 +69,21 @@ class GroundedComposer:
         max_pros: int = 3,
         max_cons: int = 2,
         max_quotes: int = 3,
+        analyzer=None,
     ) -> None:
+        """analyzer: the index's KoreanAnalyzer, shared with the aspects reader (rag.aspects builds its own if None)."""
         self.catalog = catalog
+        self.analyzer = analyzer
         self.co = co_behaviour
         self.product_name = product_name or (lambda pid: catalog.product(pid).name)
         self.max_pros, self.max_cons, self.max_quotes = max_pros, max_cons, max_quotes
         self._reviews = lru_cache(maxsize=4096)(lambda pid: tuple(catalog.reviews(pid)))
-        self._summary = lru_cache(maxsize=4096)(lambda pid: tuple(summarize(self._reviews(pid))))
+        self._summary = lru_cache(maxsize=4096)(lambda pid: tuple(summarize(self._reviews(pid), self.analyzer)))
         self._category_summary = lru_cache(maxsize=512)(self._summarize_category)
 
     def _summarize_category(self, category: str) -> tuple[tuple[AspectSummary, ...], int]:
         reviews = [r for p in self.catalog.products() if p.category == category for r in self._reviews(p.product_id)]
-        return tuple(summarize(reviews)), len(reviews)
+        return tuple(summarize(reviews, self.analyzer)), len(reviews)
 
     # ---- one product ----
 

@@ -126,7 +126,7 @@ class ShoppingGuide:
         co = CoBehaviour.from_records(index.catalog.reviews(), index.catalog.events())
         names = {p.product_id: p.name for p in searcher.view.products}
         deadline = settings.llm.deadline if settings.llm is not None else 45.0
-        composer = GroundedComposer(index.catalog, co, names.__getitem__)
+        composer = GroundedComposer(index.catalog, co, names.__getitem__, analyzer=index.analyzer)
         return cls(searcher, composer, chat_model, llm_label, top_k or settings.top_k, llm_deadline=deadline)
 
     @property
