@@ -400,3 +400,43 @@ def test_english_product_types_the_catalog_does_not_carry_are_named(products):
     assert missing_product_type("rice cooker 추천", category_text) == "전기밥솥"
     assert missing_product_type("a good blender under 50000 won", category_text) == "블렌더"
     assert missing_product_type("a fancy gift", category_text) is None  # no 'fan' inside 'fancy'
+
+
+# --- forms found on the spec set's dev split (eval/data/spec_queries, dev only) ---------------------------------------
+@pytest.mark.parametrize(
+    ("text", "dimension", "direction", "key_hint"),
+    [
+        ("용량이 가장 큰 가습기", "volume", "max", "용량"),  # a marker between the key and the magnitude word
+        ("내수압이 제일 높은 레인코트", "length", "max", "내수압"),
+        ("최대하중 젤 높은 사무용의자", "mass", "max", "최대하중"),
+        ("무게가 제일 적게 나가는 보조배터리", "mass", "min", "무게"),  # 'weighs the least'
+    ],
+)
+def test_key_marker_magnitude_superlatives(parser, text, dimension, direction, key_hint):
+    s = parser.parse(text).superlative
+    assert (s.dimension, s.direction, s.key_hint) == (dimension, direction, key_hint)
+    assert s.explicit and not s.comparative
+
+
+def test_a_denied_support_word_denies_the_mention_before_it(parser):
+    # '호환 안 되는' only says the 차량컵홀더 does not work: the requirement is 'no 차량컵홀더', not a soft 호환
+    parsed = parser.parse("차량컵홀더 호환 안 되는 텀블러")
+    assert [(a.label, a.wanted) for a in parsed.attributes] == [("차량컵홀더", False)] and not parsed.negations
+    parsed = parser.parse("식기세척기 사용 안 되는 프라이팬")
+    assert [(a.label, a.wanted) for a in parsed.attributes] == [("식기세척기", False)]
+    assert [(a.label, a.wanted) for a in parser.parse("차량컵홀더 호환되는 텀블러").attributes] == [
+        ("차량컵홀더", True)
+    ]
+
+
+def test_a_key_whose_values_name_the_thing_is_a_flag(parser, products):
+    # 코팅: '세라믹 5중 코팅', '다이아몬드 코팅' (they have it), '없음 (무코팅)': 코팅 can be required or denied
+    denied = parser.parse("코팅 없는 프라이팬")
+    assert [(a.label, a.wanted) for a in denied.attributes] == [("코팅", False)]
+    wanted = parser.parse("코팅 있는 프라이팬").attributes[0]
+    has = {
+        pid: match_requirement(p, type_attributes(pid, p.attributes), wanted)
+        for pid, p in products.items()
+        if "프라이팬" in p.category
+    }
+    assert has == {"LIV-001": True, "LIV-002": False, "LIV-003": True}

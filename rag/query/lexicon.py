@@ -200,6 +200,9 @@ MAGNITUDE_WORDS: dict[str, str] = {
     "적은": "min",
     "약한": "min",
     "짧은": "min",
+    "적게 나가는": "min",  # '무게가 적게 나가는': weighs little
+    "덜 나가는": "min",
+    "많이 들어가는": "max",  # '용량이 많이 들어가는'
 }
 # words before a quantity that describe the shopper, not the product: '키 180cm 이상', '몸무게 70kg', '발 270mm'
 SHOPPER_WORDS: tuple[str, ...] = (

@@ -24,6 +24,8 @@ from .typos import by_length, typos
 from .vocabulary import QueryVocabulary
 
 _WORKS_VERBS = frozenset({"되", "들어가", "들", "먹"})  # 'X 안 되는', 'X 안 들어간': they deny X itself
+# nouns that only say a thing works: 'X 호환 안 되는', 'X 지원 안 되는' deny X, not 호환
+_SUPPORT_NOUNS = frozenset({"호환", "지원", "사용", "연동", "가능", "장착", "적용"})
 _NOUNISH = frozenset({"NNG", "NNP", "NR", "XR", "SL", "SH", "ETN", "XSN"})
 _NO_PREFIX_RE = re.compile(r"(?<![가-힣])노\s+([가-힣A-Za-z]{2,})")  # "노 실리콘"; glued 노캔/노트북 are words
 _WITHOUT_AFTER_RE = re.compile(
@@ -123,6 +125,12 @@ def _nominalised(t: QueryText, i: int) -> tuple[int, str, int] | None:
     return first, analyzer.kiwi.join([*morphs, ("음", "ETN")]), last
 
 
+def _supports(t: QueryText, end: int, n: Negated) -> bool:
+    """'차량컵홀더 호환 안 되는': the denied word only says the mention just before it works."""
+    gap = t.text[end : n.aspect_start]
+    return n.aspect in _SUPPORT_NOUNS and len(gap) <= 3 and re.fullmatch(r"\s*[이가은는을를]?\s*", gap) is not None
+
+
 class AttributeReader:
     """Reads requirements with the lexicon's attributes and the catalog's flag names and known terms."""
 
@@ -166,6 +174,7 @@ class AttributeReader:
             if (start, end) in t.claimed:  # held while matching so triggers do not overlap; claimed again below
                 t.claimed.remove((start, end))
             denial = next((n for n in negations if n.aspect_start <= start and end <= n.aspect_end), None)
+            denial = denial or next((n for n in negations if _supports(t, end, n)), None)
             if start and t.text[start - 1] in "무비" and t.word(start)[0] == start - 1:
                 self._require(t, query, start - 1, end, label, wanted=False)  # '무코팅', '비방수': glued denial
             elif denial is not None:

@@ -97,7 +97,13 @@ def _alternation(words) -> str:
 
 
 _SPEC_WORD_RE = re.compile(rf"(?<![가-힣a-zA-Z])(?P<w>{_alternation(SPEC_WORDS)})", re.IGNORECASE)
-_MAGNITUDE_RE = re.compile(rf"\s*[이가은는]?\s*(?:더\s*)?(?P<m>{_alternation(MAGNITUDE_WORDS)})(?![가-힣])")
+_MAGNITUDES = {compact(w): d for w, d in MAGNITUDE_WORDS.items()}
+# '용량 큰', '소음 더 적은', '용량이 가장 큰', '무게가 제일 적게 나가는': a key, a marker inside, a magnitude word
+_MAGNITUDE_RE = re.compile(
+    rf"\s*[이가은는]?\s*(?P<mark>(?:더|{_alternation(SUPERLATIVE_MARKERS)})\s*)?(?P<m>{_alternation(MAGNITUDE_WORDS)})"
+    r"(?![가-힣])",
+    re.IGNORECASE,
+)
 _SUPERLATIVE_BEFORE = re.compile(rf"(?:{_alternation(SUPERLATIVE_MARKERS)})\s*$", re.IGNORECASE)
 _COMPARATIVE_BEFORE = re.compile(rf"(?:{_alternation(COMPARATIVE_MARKERS)})\s*$")
 
@@ -107,10 +113,10 @@ def read_superlative(t: QueryText, query: ParsedQuery, vocabulary: QueryVocabula
 
     `negated`: nominalised negated qualities already read ('무거움' from '안 무거운'), as spec words with spans.
     """
-    found = []  # (start, end, SpecWord, the catalog key it names, 더 inside: '소음 더 적은')
+    found = []  # (start, end, SpecWord, the catalog key it names, a marker inside: "more" '소음 더 적은', "most")
     for m in _SPEC_WORD_RE.finditer(t.text):
         if t.free(*m.span()) and _word_starts(t, m.start()):
-            found.append((m.start(), m.end(), SPEC_WORDS[compact(m["w"])], "", False))
+            found.append((m.start(), m.end(), SPEC_WORDS[compact(m["w"])], "", ""))
     dims = vocabulary.dimensions(query.categories)
     numeric_keys = sorted({k for keys in dims.values() for k in keys}, key=len, reverse=True)
     for key in numeric_keys:
@@ -118,20 +124,22 @@ def read_superlative(t: QueryText, query: ParsedQuery, vocabulary: QueryVocabula
             m = _MAGNITUDE_RE.match(t.text, end)
             if m and t.free(start, m.end()) and t.aligned(start):
                 dim = next(d for d, keys in dims.items() if key in keys)
-                found.append((start, m.end(), SpecWord(((dim, key),), MAGNITUDE_WORDS[m["m"]]), key, "더" in m[0]))
-    found += [(s, e, w, "", False) for s, e, w in negated.values()]
-    for start, end, word, key, inner_more in sorted(found, key=lambda f: f[0]):
+                inner = (m["mark"] or "").strip()
+                word = SpecWord(((dim, key),), _MAGNITUDES[compact(m["m"])])
+                found.append((start, m.end(), word, key, "more" if inner == "더" else "most" if inner else ""))
+    found += [(s, e, w, "", "") for s, e, w in negated.values()]
+    for start, end, word, key, inner in sorted(found, key=lambda f: f[0]):
         superlative = _resolve(word, key, t, start, query, vocabulary)
         if superlative is None:
             continue
         before = t.text[:start]
         marker = _SUPERLATIVE_BEFORE.search(before) or _COMPARATIVE_BEFORE.search(before)
-        comparative = inner_more or (marker is not None and _COMPARATIVE_BEFORE.search(before) is not None)
+        comparative = inner == "more" or (marker is not None and _COMPARATIVE_BEFORE.search(before) is not None)
         if marker and t.free(marker.start(), start):
             start = marker.start()
         end = t.word(end - 1)[1] if t.word(end - 1)[1] - end <= 2 else end  # '가벼운거' keeps its 거 in the chip
         label = " ".join(t.text[start:end].split())
-        explicit = marker is not None or inner_more
+        explicit = marker is not None or bool(inner)
         query.superlative = Superlative(superlative[0], word.direction, label, superlative[1], comparative, explicit)
         kind = "comparative" if comparative else "superlative"
         t.claim(query, start, end, f"{kind}:{superlative[0]}:{word.direction}")

@@ -89,6 +89,8 @@ class QueryVocabulary:
                         qualifiers.setdefault(word, set()).add(f.dimension)
                 elif f.kind in ("enum", "text"):
                     options.update(o for o in f.options if 2 <= len(compact(o)) <= 8)
+                    if compact(f.key) in compact(f.raw):  # '코팅: 세라믹 5중 코팅' names the thing it has
+                        flagged[f.key] = flagged.get(f.key, 0) + 1
         # a flag name is a key most products state as has/lacks; a key of levels ('먼지: 보통 / 매우 적음 / 거의
         # 없음') is not, or '먼지 안 날리는' would drop the 매우 적음 litter as having dust
         flags = {k for k, n in flagged.items() if 2 * n >= stated.get(k, n)}
