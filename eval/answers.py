@@ -34,6 +34,7 @@ from rag.aspects import summarize
 from rag.checks import COUNT, NUMBER, price_mentions
 from rag.index.build import ProgressFactory, no_progress
 from rag.index.catalog import CatalogReader
+from rag.text_safety import ELLIPSIS
 
 _WS = re.compile(r"\s+")
 _QUOTE = re.compile(r"“[^”]*”")
@@ -46,6 +47,15 @@ _OF_COUNT = re.compile(r"찾으시는 (\S+) 면에서 리뷰 (\d+)개 중 (\d+)�
 
 def _norm(text: str) -> str:
     return _WS.sub(" ", text or "").strip()
+
+
+def _verbatim(quote: str, text: str) -> bool:
+    """The quote stands in the review word for word; a quote the guide cut to its display length ends with '…'
+    (rag.text_safety.cap), and then what comes before the mark must stand there."""
+    shown = _norm(quote)
+    if shown.endswith(ELLIPSIS):
+        shown = shown[: -len(ELLIPSIS)].rstrip()
+    return bool(shown) and shown in _norm(text)
 
 
 # ---- citations ----
@@ -64,7 +74,7 @@ def citation_problems(answer: Answer, catalog: CatalogReader, searched: set[str]
                 problems.append(f"{c.review_id}: a review of {review.product_id}, cited for {rec.product_id}")
             elif rec.product_id not in searched:
                 problems.append(f"{c.review_id}: its product {rec.product_id} was not retrieved for the question")
-            elif not _norm(c.quote) or _norm(c.quote) not in _norm(review.text):
+            elif not _verbatim(c.quote, review.text):
                 problems.append(f"{c.review_id}: quote {c.quote[:30]!r} is not in the review's text")
     return total, problems
 

@@ -49,6 +49,13 @@ def test_each_kind_of_bad_citation_is_caught(guide, answer):
         doctored = dataclasses.replace(answer, recommendations=[broken])
         total, problems = citation_problems(doctored, catalog, {rec.product_id})
         assert total == 1 and len(problems) == 1 and expected in problems[0], (expected, problems)
+    # a quote cut to its display length ('…', rag.text_safety.cap) is verbatim up to the mark; an altered one is not
+    review = catalog.review(good.review_id)
+    cut = dataclasses.replace(good, quote=review.text[:12] + "…")
+    altered = dataclasses.replace(good, quote=review.text[:12] + "정말…")
+    for citation, n_problems in ((cut, 0), (altered, 1)):
+        doctored = dataclasses.replace(answer, recommendations=[dataclasses.replace(rec, citations=[citation])])
+        assert len(citation_problems(doctored, catalog, {rec.product_id})[1]) == n_problems, citation.quote
     # the right review of the right product, but the product was never retrieved for the question
     total, problems = citation_problems(answer, catalog, searched(guide, "아기 물티슈"))
     assert problems and "was not retrieved" in problems[0]
