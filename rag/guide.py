@@ -39,8 +39,8 @@ from .errors import IndexOpenError
 from .index.store import HybridIndex
 from .llm import LLMDeadlineError, json_object_with, reply_within
 from .prompts import PromptTemplate
-from .query import SORTS, ParsedQuery
-from .query.followups import follow_up
+from .query import SORTS
+from .query.followups import FollowUp, follow_up
 from .ranking import RankingConfig
 from .related import CoBehaviour
 from .search import ProductSearcher, SearchResult
@@ -65,14 +65,7 @@ class Turn:
     answer: Answer | None = None
 
 
-@dataclass(frozen=True)
-class Plan:
-    parsed: ParsedQuery
-    constraints: Constraints
-    search_text: str
-    focus: str | None  # product id a follow-up points at ("두 번째 거")
-    note: str  # what was carried over, said in the headline
-    empty: str = ""  # the headline when nothing fits ("앞서 추천한 X가 가장 싸요"), when the plan knows why
+Plan = FollowUp  # what the guide searches for this turn: built by rag.query.followups, one definition
 
 
 class ShoppingGuide:
@@ -137,8 +130,7 @@ class ShoppingGuide:
 
     def plan(self, question: str, history: Sequence[Turn] = (), constraints: Constraints | None = None) -> Plan:
         parsed = self.searcher.parse(question)
-        f = follow_up(parsed, question, history, constraints, self.searcher.parser.vocabulary)
-        return Plan(f.parsed, f.constraints, f.search_text, f.focus, f.note, f.empty)
+        return follow_up(parsed, question, history, constraints, self.searcher.parser.vocabulary)
 
     # ---- answering ----
 

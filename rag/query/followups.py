@@ -37,7 +37,7 @@ class _Turn(Protocol):  # rag.guide.Turn; a protocol so that this module does no
 
 @dataclass(frozen=True)
 class FollowUp:
-    """What the guide searches for this turn (rag.guide.Plan is built from it)."""
+    """What the guide searches for this turn (rag.guide.Plan is this class)."""
 
     parsed: ParsedQuery
     constraints: Constraints
