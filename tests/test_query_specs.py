@@ -440,3 +440,12 @@ def test_a_key_whose_values_name_the_thing_is_a_flag(parser, products):
         if "프라이팬" in p.category
     }
     assert has == {"LIV-001": True, "LIV-002": False, "LIV-003": True}
+
+
+def test_one_syllable_flag_names_only_as_whole_words_and_when_said(parser):
+    # 캡 (물티슈: 있음 / 없음 (스티커형)) and 향 (무향, 코튼향) are flag names of the demo catalog
+    assert [(a.label, a.wanted) for a in parser.parse("아기물티슈 캡 없는 걸로").attributes] == [("캡", False)]
+    assert [(a.label, a.wanted) for a in parser.parse("캡이 있는 물티슈").attributes] == [("캡", True)]
+    assert [(a.label, a.wanted) for a in parser.parse("세탁세제 향 있는 걸로").attributes] == [("향", True)]
+    assert parser.parse("캡슐세제 추천").attributes == []  # not the 캡 of 캡슐
+    assert parser.parse("향 좋은 캡슐세제").attributes == []  # a wish about the scent, not a requirement

@@ -125,6 +125,15 @@ def _nominalised(t: QueryText, i: int) -> tuple[int, str, int] | None:
     return first, analyzer.kiwi.join([*morphs, ("음", "ETN")]), last
 
 
+_PARTICLE_RE = re.compile(r"(?:이|가|은|는|을|를|도|만|이나|나|이랑|랑)?")
+
+
+def _whole_word(t: QueryText, start: int, end: int) -> bool:
+    """The span starts its word and only a particle follows it in the word."""
+    word_start, word_end = t.word(start)
+    return word_start == start and _PARTICLE_RE.fullmatch(t.text[end:word_end]) is not None
+
+
 def _supports(t: QueryText, end: int, n: Negated) -> bool:
     """'차량컵홀더 호환 안 되는': the denied word only says the mention just before it works."""
     gap = t.text[end : n.aspect_start]
@@ -165,6 +174,8 @@ class AttributeReader:
         for trigger, label in self.triggers:
             for start, end in t.find(trigger):
                 ascii_ok = not trigger.isascii() or latin_word(t.text, start, end)
+                if len(trigger) == 1 and not _whole_word(t, start, end):
+                    continue  # '캡 없는', not the 캡 of '캡슐세제'
                 if t.free(start, end) and ascii_ok and t.aligned(start):
                     found.append((start, end, label))
                     t.claimed.append((start, end))
@@ -182,6 +193,8 @@ class AttributeReader:
                 negations.remove(denial)
             else:
                 m = _HAVING_AFTER_RE.match(t.text, end)
+                if m is None and len(compact(label)) == 1:
+                    continue  # a one-syllable name is a requirement only when said so: '캡 있는', '향 없는'
                 self._require(t, query, start, t.word(m.end() - 1)[1] if m else end, label, wanted=True)
         for n in negations:
             if not t.free(n.start, n.end):

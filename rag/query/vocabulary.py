@@ -102,7 +102,8 @@ class QueryVocabulary:
             categories={k: tuple(sorted(v)) for k, v in strong.items()},
             weak_categories={k: (_common_prefix(v),) for k, v in weak.items() if k not in strong and _common_prefix(v)},
             brands={b: tuple(sorted(c)) for b, c in brands.items()},
-            attribute_keys=tuple(sorted(k for k in flags if len(k) >= 2 and compact(k) not in table_terms)),
+            # one-syllable flag names ('캡') are read only as whole words (AttributeReader), never inside 캡슐
+            attribute_keys=tuple(sorted(k for k in flags if _nameable(k) and compact(k) not in table_terms)),
             known_terms=known,
             english=dict(ENGLISH),
             dimension_keys={c: {d: tuple(sorted(k)) for d, k in by.items()} for c, by in dims.items()},
@@ -176,3 +177,8 @@ def _common_prefix(paths: Iterable[str]) -> str:
             break
         common.append(levels[0])
     return ">".join(common)
+
+
+def _nameable(key: str) -> bool:
+    """A key a question can name: two or more characters, or one Hangul syllable."""
+    return len(key) >= 2 or (len(key) == 1 and "가" <= key <= "힣")
