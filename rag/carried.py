@@ -37,6 +37,7 @@ import numpy as np
 from .analyzer import KoreanAnalyzer
 from .josa import particle
 from .query import ParsedQuery, QueryVocabulary
+from .query.typos import one_edit
 from .records import Product
 from .type_lexicon import PRODUCT_TYPE_GROUPS, SECTION_OF
 
@@ -307,15 +308,5 @@ def _deletes_index(words: Iterable[str]) -> dict[str, list[str]]:
 
 def _near(word: str, index: dict[str, list[str]]) -> str | None:
     """A word of the index one edit (substitution, insertion, deletion) from `word`, or None; longest first."""
-    hits = {w for key in {word} | _deletes(word) for w in index.get(key, ()) if w != word and _one_edit(word, w)}
+    hits = {w for key in {word} | _deletes(word) for w in index.get(key, ()) if w != word and one_edit(word, w)}
     return max(sorted(hits), key=len) if hits else None
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """Levenshtein distance of exactly one (a substitution, an insertion or a deletion)."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    i = next((k for k in range(len(a)) if a[k] != b[k]), len(a))
-    return a[i + (len(a) == len(b)) :] == b[i + 1 :]

@@ -36,7 +36,7 @@ class GuideInput(BaseModel):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    question: str = Field(description="the shopper's question, e.g. '자취방에서 쓸 조용한 가습기 5만원 이하'")
+    question: str = Field(description="the shopper's question, e.g. '침실에 둘 가습기 추천'")
     history: Sequence[Any] = Field(default=(), description="earlier rag.guide.Turn objects, oldest first")
     constraints: Constraints | None = Field(default=None, description="replace what the question states")
     top_k: int | None = Field(default=None, ge=1, le=5, description="products in the answer")
