@@ -29,9 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answer import Answer, Recommendation, render_recommendation
-from rag.aspects import summarize
-from rag.checks import COUNT, NUMBER, price_mentions
+from rag.generation.answer import Answer, Recommendation, render_recommendation
+from rag.generation.aspects import summarize
+from rag.generation.checks import COUNT, NUMBER, price_mentions
 from rag.index.build import ProgressFactory, no_progress
 from rag.index.catalog import CatalogReader
 from rag.text_safety import ELLIPSIS

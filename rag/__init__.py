@@ -19,10 +19,10 @@ change. LangChain: `guide.as_runnable()` (invoke → Answer, stream → text pie
 extra, `rag.agent.ShoppingAgent` for tool-calling chat models.
 """
 
-from .answer import Answer, AspectPoint, Citation, Recommendation
 from .constraints import Constraints
 from .embedders import EmbedderConfig, IndexEmbedder, make_embedder, wrap_embeddings
 from .errors import IndexOpenError, IndexWriteError, ShoppingGuideError
+from .generation.answer import Answer, AspectPoint, Citation, Recommendation
 from .guide import SORT_CHOICES, ShoppingGuide, Turn
 from .index.build import build_index
 from .index.store import HybridIndex

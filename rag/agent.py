@@ -9,7 +9,7 @@ ids it cites. Before a shopper sees it, the reply passes the guide's checks:
 
 - a pick must be a product a tool returned in this run (under the shopper's constraints, which the tools enforce);
 - a cited review must have come back from a tool call *for that product*; any other id is dropped and counted;
-- each reason is checked sentence by sentence (`rag.checks.check_text`: citations, prices, ratings and counts
+- each reason is checked sentence by sentence (`rag.generation.checks.check_text`: citations, prices, ratings and counts
   against the catalog, orders and adverts, nouns no evidence mentions) and what fails is dropped.
 
 The run is bounded (`max_model_calls`, `max_tool_calls`); a model that fails, runs out of calls, or whose picks
@@ -28,9 +28,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
 from pydantic import BaseModel, Field
 
-from .answer import Answer
-from .checks import check_text, question_numbers
 from .constraints import Constraints
+from .generation.answer import Answer
+from .generation.checks import check_text, question_numbers
 from .guide import ShoppingGuide, Turn
 from .text_safety import clean
 

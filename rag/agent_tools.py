@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.tools import BaseTool, StructuredTool
 
-from .answer import Citation, Recommendation
 from .catalog_shape import CatalogShape
 from .constraints import Constraints
+from .generation.answer import Citation, Recommendation
 from .text_safety import QUOTE_CHARS, cap
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@
     answer2 = guide.ask("더 싼 건 없어?", history=[Turn("자취방에서 쓸 조용한 가습기 5만원 이하", answer)])
 
 The grounded composer always writes the answer. With a chat model configured, the model rewrites each
-product's reason from the same evidence; its text is checked claim by claim (`rag.checks`: citations, prices,
+product's reason from the same evidence; its text is checked claim by claim (`rag.generation.checks`: citations, prices,
 ratings and counts in digits or words, orders and adverts, nouns no evidence mentions) and what fails is dropped
 and counted. A failing, unreachable or too slow model (a total deadline per answer) falls back to the grounded
 answer with a notice.
@@ -30,15 +30,15 @@ from pathlib import Path
 
 from langchain_core.runnables import Runnable
 
-from .answer import Answer, Recommendation, render_sections
-from .checks import CITATION, check_text, is_order, question_numbers
-from .composer import GroundedComposer
 from .constraints import Constraints
 from .embedders import make_embedder
 from .errors import IndexOpenError
+from .generation.answer import Answer, Recommendation, render_sections
+from .generation.checks import CITATION, check_text, is_order, question_numbers
+from .generation.composer import GroundedComposer
+from .generation.prompts import PromptTemplate
 from .index.store import HybridIndex
 from .llm import LLMDeadlineError, json_object_with, reply_within
-from .prompts import PromptTemplate
 from .query import SORTS
 from .query.followups import FollowUp, follow_up
 from .ranking import RankingConfig

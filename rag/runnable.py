@@ -21,8 +21,8 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import ensure_config, run_in_executor
 from pydantic import BaseModel, ConfigDict, Field
 
-from .answer import Answer
 from .constraints import Constraints
+from .generation.answer import Answer
 
 if TYPE_CHECKING:
     from .guide import ShoppingGuide

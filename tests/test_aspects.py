@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from eval.experiments.polarity import Reading, compare, load_old, macro_f1, score
-from rag.aspects import QUOTE_MAX, QUOTE_MIN, clause_polarity, read_clauses, review_mentions, summarize
+from rag.generation.aspects import QUOTE_MAX, QUOTE_MIN, clause_polarity, read_clauses, review_mentions, summarize
 from rag.records import Review
 
 

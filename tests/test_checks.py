@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rag.answer import AspectPoint, Citation, Recommendation
-from rag.aspects import clause_polarity, clauses, review_mentions
-from rag.checks import check_text
+from rag.generation.answer import AspectPoint, Citation, Recommendation
+from rag.generation.aspects import clause_polarity, clauses, review_mentions
+from rag.generation.checks import check_text
 from rag.records import Review
 
 REC = Recommendation(

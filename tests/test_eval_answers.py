@@ -9,7 +9,7 @@ import pytest
 from langchain_core.language_models import FakeListChatModel
 
 from eval.answers import Truth, citation_problems, load_conversations, number_problems, run_answers, summarize_runs
-from rag.answer import Citation
+from rag.generation.answer import Citation
 from rag.guide import ShoppingGuide
 
 pytestmark = pytest.mark.slow  # the demo index is built once per run (about a minute)

@@ -9,8 +9,8 @@ import socket
 import pytest
 from langchain_core.language_models import FakeListChatModel
 
-from rag.aspects import summarize
-from rag.checks import check_text
+from rag.generation.aspects import summarize
+from rag.generation.checks import check_text
 from rag.guide import ShoppingGuide, Turn
 from rag.llm import LLMConfig, make_chat_model
 

@@ -226,7 +226,7 @@ def test_the_answer_says_it_with_the_nearest_categories(demo_searcher):
     assert "에어프라이어" in result.nearest_categories  # the kitchen appliance the catalog has
     leaves = {p.category.split(">")[-1] for p in demo_searcher.view.products}
     assert result.nearest_categories and set(result.nearest_categories) <= leaves
-    from rag.composer import GroundedComposer
+    from rag.generation.composer import GroundedComposer
 
     answer = GroundedComposer(demo_searcher.index.catalog).compose(result, "전기밥솥 추천")
     assert answer.headline.startswith("이 카탈로그에는 전기밥솥이 없어요")

@@ -8,9 +8,9 @@ import pytest
 from ingest.demo import DEMO_DATA
 from ingest.readers import discover
 from ingest.validate import validate
-from rag.answer import Answer, Recommendation
 from rag.constraints import Constraints
 from rag.facets import match_requirement, type_attributes
+from rag.generation.answer import Answer, Recommendation
 from rag.query import QueryParser, QueryVocabulary, SpecConstraint, Superlative, missing_product_type
 from rag.query.followups import follow_up
 from rag.records import Product

@@ -8,10 +8,10 @@ from itertools import pairwise
 
 import pytest
 
-from rag.composer import GroundedComposer
 from rag.constraints import Constraints, product_mask
 from rag.facets import match_spec, spec_value
 from rag.fields import FieldIndex, FieldWeights
+from rag.generation.composer import GroundedComposer
 from rag.query import AttributeRequirement, ParsedQuery, SpecConstraint, Superlative
 from rag.records import Product
 

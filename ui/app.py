@@ -35,9 +35,9 @@ if str(_ROOT) not in sys.path:  # `streamlit run ui/app.py` puts ui/ on sys.path
 
 import streamlit as st  # noqa: E402
 
-from rag.answer import Answer  # noqa: E402
 from rag.constraints import Constraints  # noqa: E402
 from rag.errors import IndexOpenError, ShoppingGuideError  # noqa: E402
+from rag.generation.answer import Answer  # noqa: E402
 from rag.guide import RELEVANCE, ShoppingGuide, Turn  # noqa: E402
 from rag.llm import describe, resolve_api_key  # noqa: E402
 from rag.text_safety import QUESTION_CHARS  # noqa: E402
@@ -212,7 +212,7 @@ def stream_answer(
 
 def follow_ups(answer: Answer, version: int) -> None:
     """The guide's suggested next questions, as buttons that ask them."""
-    if not answer.follow_ups or not answer.found:  # then it suggests an action (rag/composer.py), not a question
+    if not answer.follow_ups or not answer.found:  # then it suggests an action (the composer), not a question
         return
     st.caption("이어서 물어보세요")
     with st.container(horizontal=True):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from rag.answer import Answer, AspectPoint, Citation, Recommendation
+from rag.generation.answer import Answer, AspectPoint, Citation, Recommendation
 
 from .text import md, stars, won
 

@@ -9,8 +9,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from rag.answer import Answer
 from rag.constraints import Constraints
+from rag.generation.answer import Answer
 
 from . import state
 from .loader import IndexInfo

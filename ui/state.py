@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from rag.answer import Answer
 from rag.constraints import Constraints
+from rag.generation.answer import Answer
 from rag.guide import Turn
 
 

@@ -172,7 +172,7 @@ def old_readings(old: ModuleType, texts: Sequence[str]) -> list[Reading]:
 
 
 def new_readings(texts: Sequence[str], analyzer=None) -> list[Reading]:
-    from rag.aspects import read_clauses
+    from rag.generation.aspects import read_clauses
 
     return [Reading(r.polarity, dict(r.aspects)) for r in read_clauses(texts, analyzer)]
 
@@ -228,7 +228,7 @@ def speed(old: ModuleType, analyzer, repeats: int = 3) -> dict[str, float]:
 
     from ingest.readers import discover
     from ingest.validate import validate
-    from rag.aspects import review_mentions, summarize
+    from rag.generation.aspects import review_mentions, summarize
 
     by_product: dict[str, list] = {}
     for review in validate(discover(str(ROOT / "ingest" / "demo" / "data"))).reviews:

@@ -22,7 +22,7 @@ from .specs import spec_text
 from .vocabulary import QueryVocabulary
 
 if TYPE_CHECKING:
-    from ..answer import Answer
+    from ..generation.answer import Answer
 
 ORDINAL = re.compile(
     r"(첫\s?번째|첫번|1\s?번째?|두\s?번째|2\s?번째?|세\s?번째|3\s?번째?|네\s?번째|4\s?번째?|다섯\s?번째|5\s?번째?)"

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .constraints import Constraints
-from .query import ParsedQuery
+from ..constraints import Constraints
+from ..query import ParsedQuery
 
 
 @dataclass(frozen=True)

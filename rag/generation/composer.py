@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
+from ..index.catalog import CatalogReader
+from ..josa import particle
+from ..query import Superlative
+from ..records import Review
+from ..related import CoBehaviour
+from ..search import RankedProduct, SearchResult
 from .answer import Answer, AspectPoint, Citation, Recommendation
 from .aspects import ASPECTS, AspectSummary, Mention, summarize
-from .index.catalog import CatalogReader
-from .josa import particle
-from .query import Superlative
-from .records import Review
-from .related import CoBehaviour
-from .search import RankedProduct, SearchResult
 
 # words in a question that point at an aspect (beyond the aspect's own triggers)
 QUERY_ASPECTS: dict[str, tuple[str, ...]] = {
@@ -272,7 +272,7 @@ def superlative_sentence(sup: Superlative) -> str:
     """'가장 가벼운 순으로 골랐어요 (정보가 있는 상품 먼저).'"""
     words = _ORDER_WORDS.get((sup.dimension, sup.direction))
     if words is None:
-        from .facets import USUAL_KEYS
+        from ..facets import USUAL_KEYS
 
         key = USUAL_KEYS.get(sup.dimension, (sup.dimension,))[0]
         words = f"{particle(key, '이', '가')} {'낮은' if sup.direction == 'min' else '높은'}"

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
 
-from .analyzer import KoreanAnalyzer
-from .records import Review
+from ..analyzer import KoreanAnalyzer
+from ..records import Review
 
 logger = logging.getLogger(__name__)
 
