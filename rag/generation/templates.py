@@ -35,12 +35,12 @@ class _KoreanFormatter(string.Formatter):
 _FORMATTER = _KoreanFormatter()
 
 
-def fill(template: str, **fields: object) -> str:
+def fill(template: str, /, **fields: object) -> str:
     """The template with its fields filled and particles attached."""
     return _FORMATTER.format(template, **fields)
 
 
-def say(name: str, **fields: object) -> str:
+def say(name: str, /, **fields: object) -> str:
     """The template called `name` (a constant of this module) filled: say("NOT_CARRIED", word="TV")."""
     return fill(template(name), **fields)
 
