@@ -4,7 +4,7 @@ A template is a `str.format` string; a field's format spec may name a particle, 
 field's value as that value is read (`rag.josa`): `say(NOT_CARRIED, word="전기밥솥")` →
 '이 카탈로그에는 전기밥솥이 없어요.' from `"이 카탈로그에는 {word:이/가} 없어요."`. Particle specs: 을/를, 이/가,
 은/는, 이에요/예요, 으로/로, 과/와, 이나/나, 이랑/랑, 아/야, 이라/라, 이라고/라고 (`rag.josa.PAIRS`); any other spec is
-the usual format spec (`{price:,}` → 54,900), and both combine with a bar: `{scale:g|이에요/예요}` → '5예요', '10이에요'.
+the usual format spec (`{price:,}` → 54,900); both combine with a bar: `{scale:g|이에요/예요}` → '5예요', '10이에요'.
 
 Why a Python module and not a data file: the templates are imported by the library's own modules (no package data
 to ship or find at run time), `say` fails loudly on an unknown name at import of the caller, ruff and the tests
