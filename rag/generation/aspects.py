@@ -522,10 +522,35 @@ def _quote(clause: str, tokens: Sequence, at: int) -> tuple[str, bool]:
         if len(text) < QUOTE_MIN and k + 2 < len(cuts):
             text = clause[cuts[k] : cuts[k + 2]].strip()
     offset = clause.find(text)
-    opening = [t for t in tokens if t.start >= offset][:3]
-    forms = [t.form for t in opening if not t.tag.startswith("J")]
-    dependent = bool(forms) and (forms[0] in _ANAPHORS or (forms[0] in _BECAUSE_OF_THIS and "때문" in forms[1:]))
+    dependent = _leans_back([t for t in tokens if t.start >= offset])
     return text, QUOTE_MIN <= len(text) <= QUOTE_MAX and not dependent
+
+
+def _leans_back(tokens: Sequence) -> bool:
+    """The text these tokens open opens with a word that points at an earlier sentence (그래서…, 이거 때문에…)."""
+    forms = [t.form for t in tokens[:3] if not t.tag.startswith("J")]
+    return bool(forms) and (forms[0] in _ANAPHORS or (forms[0] in _BECAUSE_OF_THIS and "때문" in forms[1:]))
+
+
+_MAY_LEAN_BACK = re.compile(r"^\s*(?:그|이거|이것|이게|저거|저것|또한)")  # a cheap test before kiwi is asked
+_SENTENCE_END = re.compile(r"(?<=[.!?~\n])\s*")
+
+
+def self_contained(review_text: str, sentence: str, analyzer: KoreanAnalyzer | None = None) -> str | None:
+    """`sentence` (verbatim in `review_text`) as a quote that stands on its own: itself; or, when it opens with a
+    word pointing back (이거 때문에 불안해서 못 쓰겠어요), the review's previous sentence with it, when the two fit in
+    QUOTE_MAX characters; else None (the caller picks another quote)."""
+    if not _MAY_LEAN_BACK.match(sentence) or not _leans_back((analyzer or _default_analyzer()).tokens(sentence)):
+        return sentence
+    at = review_text.find(sentence)
+    if at <= 0:
+        return None
+    before = [p for p in _SENTENCE_END.split(review_text[:at]) if p.strip()]
+    if not before:
+        return None
+    start = review_text.rfind(before[-1], 0, at)
+    joined = review_text[start : at + len(sentence)].strip()
+    return joined if len(joined) <= QUOTE_MAX else None
 
 
 def _read(clause: str, tokens: Sequence) -> ClauseReading:

@@ -16,7 +16,7 @@ from ..related import CoBehaviour
 from ..search import RankedProduct, SearchResult
 from . import templates as T
 from .answer import Answer, AspectPoint, Citation, Recommendation
-from .aspects import ASPECTS, AspectSummary, Mention, summarize
+from .aspects import ASPECTS, AspectSummary, Mention, self_contained, summarize
 from .phrases import shopper_phrases
 from .templates import Fact, say
 
@@ -103,8 +103,12 @@ class GroundedComposer:
         seen: set[str] = set()
         for e in item.evidence:
             if e.review_id not in seen and len(citations) < self.max_quotes:
+                review = reviews.get(e.review_id)
+                quote = self_contained(review.text, e.sentence, self.analyzer) if review else e.sentence
+                if quote is None:
+                    continue  # it leans on a sentence that does not fit with it: another quote is chosen
                 citations.append(
-                    Citation(e.review_id, p.product_id, e.sentence, e.rating, e.rating_max, e.created_at, e.option)
+                    Citation(e.review_id, p.product_id, quote, e.rating, e.rating_max, e.created_at, e.option)
                 )
                 seen.add(e.review_id)
         for point in pro_points + con_points:
