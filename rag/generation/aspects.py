@@ -68,6 +68,17 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
+@cache
+def _word_start(word: str) -> re.Pattern:
+    return re.compile(rf"(?<![가-힣A-Za-z]){re.escape(word)}", re.IGNORECASE)
+
+
+def says_word(text: str, word: str) -> bool:
+    """`word` begins a word of `text` ('냄새가', '냄새 안 나요'), not inside another (시간이 holds no 간이, 비싼 no 싼,
+    방향 no 향): surface text read without kiwi, for the hot paths (a question, a product's reviews)."""
+    return bool(_word_start(word).search(text))
+
+
 # aspect → morpheme patterns. A pattern is a kiwi form (`간/N`: only with a tag starting N; 시간이 is 시간/NNG, so it
 # never matches), or `a+b`: those tokens in that order, particles allowed between (`비/N+오` = 비가 오는). Stems are
 # lemmas: 가볍 matches 가벼워요 and 가볍고.
@@ -134,6 +145,9 @@ _CUE_PHRASES: tuple[tuple[str, float], ...] = (
     ("마음+에+들", 1.0),
     ("맘+에+들", 1.0),
     ("지우+어+지", -1.0),  # 다 지워져서
+    ("만큼/JKB+하/VV", 1.0),  # 가격만큼 해요: worth its price
+    ("값+하/VV", 1.0),  # 돈값 해요, 제값 해요
+    ("값어치+하/VV", 1.0),
 )
 # size adjectives complain only as predicates (`작아요`, `좁게 나와서`), not before a noun (`큰 사이즈`, `작은 방`)
 _PREDICATE_ONLY = frozenset({"좁", "작", "크", "짧"})
@@ -155,6 +169,8 @@ _INTENSIFIERS = frozenset(
 _SHOULD_WORK = frozenset(
     _words("되 맞 나오 잡히 입히 오 열리 닫히 붙 켜지 들어가 먹 돌아가 작동하 통하 먹히 잠기 빠지 닦이 지워지 가")
 )
+_DOES_IT_WELL = frozenset({"잘", "확실히", "제대로"})  # + a verb that is no cue: the product does its job
+_URGING = frozenset(_words("세요 으세요 ᆸ시다 읍시다 십시오 으십시오"))
 _NEGATORS = frozenset({"안", "않", "못"})  # 안 좋아요, 못 쓰겠어요 (kiwi tags a glued 않 as VX: 않들어가요)
 _CONTRAST_EC = frozenset(_words("지만 는데 은데 ᆫ데 던데 으나 나 는데도 은데도 지마는"))
 _CONTRAST_MAJ = frozenset(_words("그래도 하지만 근데 그런데 그러나 그치만 다만 단 그렇지만"))
@@ -415,10 +431,12 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
                 score, used = -1.0, last - i + 1
         if not score and form in ("또", "다시", "더") and i + 1 < end and tokens[i + 1].form in _REPEAT_BUY:
             score, used = 1.0, 2  # 또 샀어요, 하나 더 샀어요
-        if not score and form == "잘" and major == "MAG" and i + 1 < end:
+        if not score and form in _DOES_IT_WELL and major == "MAG" and i + 1 < end:
             nxt = tokens[i + 1]
             if _major(nxt.tag) in ("VV", "VA") and not _cue(tokens, i + 1) and not _negation_after(tokens, i + 1):
-                score, used = 1.0, 2  # 잘 맞아요, 잘 쓸게요, 잘 만들었다
+                score, used = 1.0, 2  # 잘 맞아요, 잘 쓸게요, 확실히 막아줘요, 제대로 잡아줘요
+        if not score and form == "꼭" and major == "MAG" and i + 1 < end and _urges(tokens, i + 1, end):
+            score, used = 1.0, 2  # 꼭 보세요, 꼭봅시다, 꼭 사세요: urging others to it is a recommendation
         if not score and not used:
             score, used = _cue(tokens, i), 1
             kind = _negation_after(tokens, i) if major in ("VV", "VA", "XR") or major.startswith("N") else ""
@@ -449,6 +467,16 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
     ):
         out.append((end - 1, -1.0))  # 가격이 좀. / 맛도 고기도 좀.: the complaint left unsaid
     return out
+
+
+def _urges(tokens: Sequence, i: int, end: int) -> bool:
+    """The verb at i ends in an imperative or a let's (보세요, 봅시다, 사세요)."""
+    if _major(tokens[i].tag) != "VV":
+        return False
+    j = i + 1
+    while j < end and tokens[j].tag in ("EP", "VX"):
+        j += 1
+    return j < end and tokens[j].form in _URGING
 
 
 def _describes(tokens: Sequence, i: int) -> bool:

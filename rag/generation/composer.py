@@ -16,7 +16,7 @@ from ..related import CoBehaviour
 from ..search import RankedProduct, SearchResult
 from . import templates as T
 from .answer import Answer, AspectPoint, Citation, Recommendation
-from .aspects import ASPECTS, AspectSummary, Mention, self_contained, summarize
+from .aspects import ASPECTS, AspectSummary, Mention, says_word, self_contained, summarize
 from .phrases import shopper_phrases
 from .templates import Fact, say
 
@@ -39,9 +39,9 @@ QUERY_ASPECTS: dict[str, tuple[str, ...]] = {
 
 
 def query_aspects(text: str) -> list[str]:
-    low = text.lower()
-    found = [a for a, words in QUERY_ASPECTS.items() if any(w.lower() in low for w in words)]
-    return found or [a for a, words in ASPECTS.items() if any(w in low for w in words)]
+    """The aspects a question asks about: words that begin a word of it ('비싼' says no 싼, '방향제' no 향)."""
+    found = [a for a, words in QUERY_ASPECTS.items() if any(says_word(text, w) for w in words)]
+    return found or [a for a, words in ASPECTS.items() if any(says_word(text, w) for w in words)]
 
 
 def _citation(mention: Mention, review: Review) -> Citation:
