@@ -116,7 +116,7 @@ _PRAISE = """
 편하 편안 예쁘 이쁘 귀엽 귀염 튼튼 탄탄 멀쩡 빠르 신속 가볍 조용 깔끔 훌륭 부드럽 맛있 존맛 촉촉 바삭 든든 저렴
 싸/VA 따뜻 넉넉 꼼꼼 친절 충분 시원 포근 푹신 쾌적 상쾌 안정 안정적 착하 딱 착붙 유용 실용 알차 쉽 안심 이득 개이득
 필수 필수템 고급 강력 진정 애용 믿 여유 칭찬 좋아하 재구매 추억 재밌 재미있 잼 멋있 멋지 매력 명작 수작 훈훈 신선
-참신 뭉클 정석 행복 즐겁 유쾌 웃기 아름답 대단 몰입 여운 공감 천재 스릴 로맨틱 흥하 나아지 브라보 bb
+참신 뭉클 정석 행복 즐겁 유쾌 웃기 아름답 대단 몰입 여운 공감 천재 스릴 로맨틱 흥하 나아지 브라보 bb 성공 성공적
 """
 _COMPLAINT = """
 별로 별루 그닥 그다지 아쉽 불편 불만 실망 비추 비추천 최악 후회 짜증 노답 쓰레기 폭망 빵점 엉망 엉터리 엉성 저질
@@ -125,7 +125,7 @@ _COMPLAINT = """
 눅눅 비리 싱겁 상하 녹/VV 답답 거슬리 밀리 미끄럽 미끄러지 미끄러움 뻑뻑 헐겁 기울 섞이 질질 부스스 둔하 약하 어렵
 귀찮 귀차니즘 불편 불친절 불안 불가 단점 애매 부족 흠/N 이상하 당황 신중 모르 뻔 나쁘 못되 싫 추하 지루 시시 유치
 빈약 아깝 재미없 아류작 부질없 허무맹랑 찜찜 역겹 억지 어이없 황당 불쾌 괴롭 괴로움 심하 구닥다리 실패 환불 반품
-부럽 좁 작 크 짧
+부럽 좁 작 크 짧 흠잡 나무라 힘들
 """
 _CUES: dict[str, int] = {**dict.fromkeys(_words(_PRAISE), 1), **dict.fromkeys(_words(_COMPLAINT), -1)}
 # cues of several morphemes, tried first at each token (forms joined by +, as in ASPECT_MORPHEMES)
@@ -148,6 +148,11 @@ _CUE_PHRASES: tuple[tuple[str, float], ...] = (
     ("만큼/JKB+하/VV", 1.0),  # 가격만큼 해요: worth its price
     ("값+하/VV", 1.0),  # 돈값 해요, 제값 해요
     ("값어치+하/VV", 1.0),
+    ("값+을+하/VV", 1.0),  # 비싼 값을 해요
+    ("기대+이상", 1.0),  # 기대 이상이에요 (이상/NNG alone is "more than")
+    ("기대+이하", -1.0),
+    ("불/XPN+만족", -1.0),  # 불만족 (kiwi: 불/XPN 만족/NNG)
+    ("잘+모르", 0.0),  # 잘 모르겠어요: not knowing yet is no complaint (좋은지 모르겠어요 is)
 )
 # size adjectives complain only as predicates (`작아요`, `좁게 나와서`), not before a noun (`큰 사이즈`, `작은 방`)
 _PREDICATE_ONLY = frozenset({"좁", "작", "크", "짧"})
@@ -169,6 +174,8 @@ _INTENSIFIERS = frozenset(
 _SHOULD_WORK = frozenset(
     _words("되 맞 나오 잡히 입히 오 열리 닫히 붙 켜지 들어가 먹 돌아가 작동하 통하 먹히 잠기 빠지 닦이 지워지 가")
 )
+_INTENT = frozenset(_words("의사 생각 마음 계획 의향"))
+_PLACES = frozenset(_words("데 점 것 거 게 곳 부분"))
 _DOES_IT_WELL = frozenset({"잘", "확실히", "제대로"})  # + a verb that is no cue: the product does its job
 _URGING = frozenset(_words("세요 으세요 ᆸ시다 읍시다 십시오 으십시오"))
 _NEGATORS = frozenset({"안", "않", "못"})  # 안 좋아요, 못 쓰겠어요 (kiwi tags a glued 않 as VX: 않들어가요)
@@ -413,6 +420,12 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
         score, used = _phrase_at(tokens, i)
         if score and _negation_after(tokens, i + used - 1):
             score = -score  # 마음에 들지 않아요
+        if not used and form == "다시" and major == "MAG":
+            j = i + 1
+            while j < end and tokens[j].tag.startswith("J"):
+                j += 1  # 다시는
+            if j + 1 < end and tokens[j].form in ("안", "못") and tokens[j + 1].form in _REPEAT_BUY:
+                score, used = -1.0, j + 2 - i  # 다시 안 사요, 다시는 안 살래요: never again
         if not score and form == "째" and major == "XSN" and i + 1 < end and tokens[i + 1].form in _REPEAT_BUY:
             score, used = 1.0, 2  # 세 번째 구매, 두 개째 삽니다
         nominal = major.startswith("N") or major == "XR"  # 끈적/XR X, 소음/NNG 없어요
@@ -448,6 +461,10 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
                 score = -1.0  # 더 좋았을 듯 / 있으면 좋겠어요
             if form == "재밌" and i + 1 < end and tokens[i + 1].form in ("냐", "니"):
                 score = -score  # 이게 재밌냐?: a rhetorical question mocks
+        if score > 0 and (last := _no_intent(tokens, i + max(used, 1), end)):
+            score, used = -1.0, last - i + 1  # 재구매 의사 없어요, 추천 생각 없어요
+        elif score < 0 and (last := _nothing_to(tokens, i + 1, end)):
+            score, used = 1.0, last - i + 1  # 흠잡을 데가 없어요, 아쉬운 점이 없어요
         if negate:
             # 안 좋아요 → complaint, 안 새요 → praise; 안 맞아요 / 못 쓰겠어요 (a verb of doing its job) → complaint,
             # unless it describes a noun (4만원 안 되는 가격) or has not happened yet (아직 못 봤어요)
@@ -467,6 +484,27 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
     ):
         out.append((end - 1, -1.0))  # 가격이 좀. / 맛도 고기도 좀.: the complaint left unsaid
     return out
+
+
+def _absent_at(tokens: Sequence, j: int, end: int) -> int:
+    """Index of 없 when tokens[j:] are particles then 없 (의사가 없어요), else 0."""
+    while j < end and tokens[j].tag.startswith("J"):
+        j += 1
+    return j if j < end and tokens[j].form == "없" and _major(tokens[j].tag) == "VA" else 0
+
+
+def _no_intent(tokens: Sequence, j: int, end: int) -> int:
+    """After a praise at j-1: 의사/생각/마음/계획 없 (재구매 의사 없어요): the index of 없, or 0."""
+    if j < end and tokens[j].form in _INTENT:
+        return _absent_at(tokens, j + 1, end)
+    return 0
+
+
+def _nothing_to(tokens: Sequence, j: int, end: int) -> int:
+    """After a complaint at j-1: ETM + 데/점/것 + 없 (흠잡을 데가 없어요): the index of 없, or 0."""
+    if j + 1 < end and _major(tokens[j].tag) == "ETM" and tokens[j + 1].form in _PLACES:
+        return _absent_at(tokens, j + 2, end)
+    return 0
 
 
 def _urges(tokens: Sequence, i: int, end: int) -> bool:
