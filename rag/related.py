@@ -14,8 +14,10 @@ shown, and keeps a pair only when the co-behaviour is real:
 - lift with a confidence bound: the Wilson lower bound (z = 1.96, 95 % two-sided) of co / buyers(A), divided by
   buyers(B) / N, is above 1; a pair whose share of A's buyers could be B's base rate by chance is not shown.
 Both were chosen against a shuffled-baskets null (`shuffled`: every basket keeps its size, every product its
-number of purchases, the products are dealt at random): on the demo events no pair of a shuffled catalog passes
-them, in 200 shuffles (`python -m eval.experiments.bought_together` prints the table).
+number of purchases, the products are dealt at random; `python -m eval.experiments.bought_together` prints the
+table). On the demo's events the real baskets give 150 directed pairs at these thresholds and a shuffled catalog
+1.3 on average (200 shuffles): under 1 % of what is shown could be chance. With support 2 a shuffled catalog shows
+14 (7 %); with support 3 and no bound (lift > 1 only), 7.7; support 4 would lose 30 real pairs to save one.
 """
 
 from __future__ import annotations
@@ -146,11 +148,12 @@ class CoBehaviour:
             common.update(item for item in together if item not in skip)
         return common
 
-    def _pair(self, item: str, n: int, seed_buyers: int, score: float) -> Related:
+    def _pair(self, item: str, n: int, seed_buyers: int, z: float) -> Related:
         others = len(self.item_users[item])
         base = others / max(self.shoppers, 1)
+        score = n / math.sqrt(max(seed_buyers, 1) * others)
         lift = (n / seed_buyers) / base if seed_buyers and base else 0.0
-        low = wilson_low(n, seed_buyers, self.z) / base if base else 0.0
+        low = wilson_low(n, seed_buyers, z) / base if base else 0.0
         return Related(item, score, n, seed_buyers, others, lift, low)
 
     def related(
@@ -166,31 +169,40 @@ class CoBehaviour:
         for seed in sorted(seeds):
             common.update(self._co_users(seed, skip))
         seed_likes = max(len(set().union(*(self.item_users.get(s, set()) for s in seeds))), 1)
-        scored = [
-            self._pair(item, n, seed_likes, n / math.sqrt(seed_likes * len(self.item_users[item])))
-            for item, n in common.items()
-            if n >= min_common
-        ]
+        scored = [self._pair(item, n, seed_likes, self.z) for item, n in common.items() if n >= min_common]
         scored.sort(key=lambda r: (-r.score, -r.common_users, r.product_id))
         return scored[:k]
 
     def together(
-        self, product_id: str, k: int = 2, min_support: int | None = None, z: float | None = None
+        self,
+        product_ids: str | Iterable[str],
+        k: int = 2,
+        exclude: Iterable[str] = (),
+        min_support: int | None = None,
+        z: float | None = None,
     ) -> list[Related]:
-        """What a shopper is shown under a product: pairs with ≥ min_support co-buyers and a lift bound above 1,
-        the most co-buyers first."""
+        """What a shopper is shown under a product (or a set of them): products that ≥ min_support of its buyers had
+        in a basket with it, whose lift bound is above 1; the most co-buyers first. Each person counts once."""
         if k < 1:
             raise ValueError(f"k must be ≥ 1, got {k}")
         support = self.min_support if min_support is None else min_support
         z = self.z if z is None else z
-        buyers = len(self.item_users.get(product_id, ()))
+        seeds = {product_ids} if isinstance(product_ids, str) else set(product_ids)
+        skip = seeds | set(exclude)
+        users = set().union(*(self.item_users.get(s, set()) for s in seeds))
+        common: Counter = Counter()
+        for user in users:
+            together: set[str] = set()
+            for basket in self.user_baskets[user]:
+                if not seeds.isdisjoint(basket):
+                    together.update(basket)
+            common.update(together - skip)
         kept = []
-        for item, n in self._co_users(product_id, {product_id}).items():
+        for item, n in common.items():
             if n < support:
                 continue
-            pair = self._pair(item, n, buyers, n / math.sqrt(buyers * len(self.item_users[item])))
-            base = pair.other_buyers / self.shoppers
-            if wilson_low(n, buyers, z) / base > 1.0:
+            pair = self._pair(item, n, len(users), z)
+            if pair.lift_low > 1.0:
                 kept.append(pair)
         kept.sort(key=lambda r: (-r.common_users, -r.lift, r.product_id))
         return kept[:k]

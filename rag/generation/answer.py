@@ -34,6 +34,19 @@ class AspectPoint:
     citation: Citation | None = None
 
 
+@dataclass(frozen=True)
+class BoughtTogether:
+    """A product bought with this one in one shopping trip (basis "purchase"), or liked by the same people when the
+    data has no purchases (basis "rating"); shown only when `rag.related` finds the co-behaviour real."""
+
+    product_id: str
+    name: str
+    co_buyers: int  # people who bought both
+    buyers: int  # people who bought the recommended product
+    lift: float  # (co_buyers / buyers) / the other product's share of all shoppers
+    basis: str = "purchase"
+
+
 @dataclass
 class Recommendation:
     product_id: str
@@ -51,7 +64,7 @@ class Recommendation:
     satisfied: list[str] = field(default_factory=list)
     rating_hist: dict[str, int] = field(default_factory=dict)
     repurchase_count: int = 0
-    related: list[tuple[str, str]] = field(default_factory=list)  # (product_id, name) bought together
+    related: list[BoughtTogether] = field(default_factory=list)  # bought together, with the counts
     reason_source: str = "grounded"  # "grounded" or "llm" (the LLM's text passed the checks)
 
 

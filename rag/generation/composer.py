@@ -15,7 +15,7 @@ from ..query import Superlative
 from ..records import Review
 from ..related import CoBehaviour
 from ..search import RankedProduct, SearchResult
-from .answer import Answer, AspectPoint, Citation, Recommendation
+from .answer import Answer, AspectPoint, BoughtTogether, Citation, Recommendation
 from .aspects import ASPECTS, AspectSummary, Mention, summarize
 
 # words in a question that point at an aspect (beyond the aspect's own triggers)
@@ -111,7 +111,12 @@ class GroundedComposer:
                 seen.add(point.citation.review_id)
         related = []
         if self.co is not None:
-            related = [(r.product_id, self.product_name(r.product_id)) for r in self.co.related(p.product_id, k=2)]
+            related = [
+                BoughtTogether(
+                    r.product_id, self.product_name(r.product_id), r.common_users, r.buyers, r.lift, self.co.basis
+                )
+                for r in self.co.together(p.product_id, k=2)
+            ]
         return Recommendation(
             product_id=p.product_id,
             name=p.name,
