@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from ..constraints import Constraints
 from ..query import ParsedQuery
+from .templates import say
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,14 @@ class BoughtTogether:
     buyers: int  # people who bought the recommended product
     lift: float  # (co_buyers / buyers) / the other product's share of all shoppers
     basis: str = "purchase"
+
+    def title(self) -> str:
+        return say("LIKED_TOGETHER_TITLE" if self.basis == "rating" else "BOUGHT_TOGETHER_TITLE")
+
+    def text(self) -> str:
+        """'이 상품을 산 37명 중 9명이 …를 함께 샀어요' with this pair's own counts."""
+        template = "LIKED_TOGETHER" if self.basis == "rating" else "BOUGHT_TOGETHER"
+        return say(template, buyers=self.buyers, co_buyers=self.co_buyers, product=self.name)
 
 
 @dataclass
