@@ -51,10 +51,14 @@ class BoughtTogether:
     def title(self) -> str:
         return say("LIKED_TOGETHER_TITLE" if self.basis == "rating" else "BOUGHT_TOGETHER_TITLE")
 
+    def fact(self) -> Fact:
+        """The sentence as data: its numbers are this pair's counts (for checks that read facts, not prose)."""
+        template = "LIKED_TOGETHER" if self.basis == "rating" else "BOUGHT_TOGETHER"
+        return Fact(template, {"buyers": self.buyers, "co_buyers": self.co_buyers, "product": self.name})
+
     def text(self) -> str:
         """'이 상품을 산 37명 중 9명이 …를 함께 샀어요' with this pair's own counts."""
-        template = "LIKED_TOGETHER" if self.basis == "rating" else "BOUGHT_TOGETHER"
-        return say(template, buyers=self.buyers, co_buyers=self.co_buyers, product=self.name)
+        return self.fact().text()
 
 
 @dataclass
