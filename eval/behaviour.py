@@ -10,7 +10,9 @@ The rule (seeded; written into the report):
 5. the co-behaviour model is `CoBehaviour.from_records` over every review except the drawn users' reviews from
    the hidden date on (the hidden ones and anything later), so nothing the user did from then on is seen;
 6. systems recommend `k` = 10 movies: co-behaviour (`related(seeds)`, ≥ 2 common users), co-behaviour with the
-   remaining places filled by `popular`, and `popular` alone (the most-liked movies overall).
+   remaining places filled by `popular`, `popular` alone (the most-liked movies overall), and what a shopper is
+   shown (`together(seeds)`: ≥ 3 users who liked a seed and the movie, and a 95 % lift bound above 1), which
+   recommends less and says nothing when the co-behaviour is not real: its no-recommendation share is the price.
 NSMC authors are masked upstream (`love****`), so one id can merge several people: treat it as an
 approximation of a user, and the task as a sanity check of the co-behaviour model, not a production number.
 """
@@ -37,6 +39,7 @@ BEHAVIOUR_SYSTEMS: dict[str, str] = {
     "co_behaviour": "CoBehaviour.related(seeds, k=10, min_common=2): cosine on the user-item matrix of liked movies",
     "co_behaviour_fill": "co-behaviour, its empty places filled by CoBehaviour.popular",
     "popular": "CoBehaviour.popular(k=10): the most-liked movies, the same list for everyone (minus seen ones)",
+    "together": "CoBehaviour.together(seeds, k=10): shown only with ≥ 3 co-likers and a 95 % lift bound above 1",
 }
 
 
@@ -103,7 +106,8 @@ def _recommend(model: CoBehaviour, case: BehaviourCase, k: int) -> dict[str, lis
     related = [r.product_id for r in model.related(case.seeds, k=k, exclude=case.seen)]
     popular = [r.product_id for r in model.popular(k=k + len(related), exclude=case.seen)]
     fill = related + [p for p in popular if p not in related][: k - len(related)]
-    return {"co_behaviour": related, "co_behaviour_fill": fill, "popular": popular[:k]}
+    shown = [r.product_id for r in model.together(case.seeds, k=k, exclude=case.seen)]
+    return {"co_behaviour": related, "co_behaviour_fill": fill, "popular": popular[:k], "together": shown}
 
 
 def evaluate_behaviour(

@@ -11,7 +11,7 @@ import pytest
 
 from eval.datasets import satisfies
 from ingest.demo import DEMO_DATA
-from ingest.demo.make_events import make_events
+from ingest.demo.make_events import SEED, make_events, render
 from ingest.readers import discover
 from ingest.validate import validate
 from rag.index.store import HybridIndex
@@ -50,17 +50,20 @@ def test_attributes_differ_within_a_leaf(demo):
 
 
 def test_events_are_reproducible_and_consistent_with_reviews(demo):
-    written = [json.loads(line) for line in (DEMO_DATA / "events.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert make_events() == written
+    path = DEMO_DATA / "events.jsonl"
+    assert render(make_events()).encode("utf-8") == path.read_bytes()  # the same seed: the same file, byte for byte
+    assert render(make_events(seed=SEED + 1)) != render(make_events())  # and the seed is what drives it
+    written = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     purchases = Counter(e["product_id"] for e in written if e["event"] == "purchase")
     assert all(purchases[pid] <= (p.purchases or 0) for pid, p in demo.products.items())
-    bought = {}
+    assert sum(purchases.values()) > len(demo.reviews)  # buyers who wrote no review, complements bought along
+    seen: dict[tuple[str, str, str], list[dt.date]] = {}
     for e in written:
-        if e["event"] == "purchase":
-            bought.setdefault((e["user_id"], e["product_id"]), []).append(e["ts"][:10])
-    for r in demo.reviews:  # every reviewer bought the product before reviewing it
-        days = bought.get((r.user_id, r.product_id), [])
-        assert any(dt.date.fromisoformat(d) <= dt.date.fromisoformat(r.created_at) for d in days), r.review_id
+        seen.setdefault((e["user_id"], e["product_id"], e["event"]), []).append(dt.date.fromisoformat(e["ts"][:10]))
+    for r in demo.reviews:  # every reviewer viewed, carted and bought the product before reviewing it
+        for kind in ("view", "cart", "purchase"):
+            days = seen.get((r.user_id, r.product_id, kind), [])
+            assert any(d <= dt.date.fromisoformat(r.created_at) for d in days), (r.review_id, kind)
 
 
 def test_query_set_judgements_agree_with_the_catalog(demo, queries):

@@ -62,7 +62,7 @@ def render_card(i: int, rec: Recommendation) -> None:
                 if point.citation is not None and point.citation.review_id not in {c.review_id for c in rec.citations}:
                     quote(point.citation, point)
         if rec.related:
-            st.caption("함께 구매한 상품: " + " · ".join(md(name) for _, name in rec.related))
+            st.caption("  \n".join(md(line) for line in [rec.related[0].title(), *(r.text() for r in rec.related)]))
 
 
 def _aspect_quotes(rec: Recommendation) -> int:

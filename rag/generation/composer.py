@@ -15,7 +15,7 @@ from ..records import Review
 from ..related import CoBehaviour
 from ..search import RankedProduct, SearchResult
 from . import templates as T
-from .answer import Answer, AspectPoint, Citation, Recommendation
+from .answer import Answer, AspectPoint, BoughtTogether, Citation, Recommendation
 from .aspects import ASPECTS, AspectSummary, Mention, says_word, self_contained, summarize
 from .phrases import shopper_phrases
 from .templates import Fact, say
@@ -118,7 +118,12 @@ class GroundedComposer:
                 seen.add(point.citation.review_id)
         related = []
         if self.co is not None:
-            related = [(r.product_id, self.product_name(r.product_id)) for r in self.co.related(p.product_id, k=2)]
+            related = [
+                BoughtTogether(
+                    r.product_id, self.product_name(r.product_id), r.common_users, r.buyers, r.lift, self.co.basis
+                )
+                for r in self.co.together(p.product_id, k=2)
+            ]
         facts = self._reason(item, pros, wanted, question)
         return Recommendation(
             product_id=p.product_id,

@@ -196,4 +196,8 @@ NOTE_CARRIED_OVER = "앞의 조건을 이어서"
 
 
 # --- bought together ---
-# sentences of bought-together go here
+# (rag.related.CoBehaviour.together; the fields are rag.generation.answer.BoughtTogether's)
+BOUGHT_TOGETHER_TITLE = "함께 구매한 상품"
+LIKED_TOGETHER_TITLE = "함께 좋게 평가한 상품"  # no purchase events: from ratings (NSMC)
+BOUGHT_TOGETHER = "이 상품을 산 {buyers:,}명 중 {co_buyers:,}명이 {product:을/를} 함께 샀어요"
+LIKED_TOGETHER = "이 상품을 좋게 평가한 {buyers:,}명 중 {co_buyers:,}명이 {product:을/를} 함께 좋게 평가했어요"
