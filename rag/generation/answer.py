@@ -6,9 +6,15 @@ Every number in it comes from the catalog; every quote is an exact sentence of a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..constraints import Constraints
 from ..query import ParsedQuery
+from .guide_text import clarify_line
+
+if TYPE_CHECKING:  # the guide and clarify modules build on this one
+    from .buying_guide import BuyingGuide
+    from .clarify import Clarify
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,8 @@ class Answer:
     nearest_categories: list[str] = field(default_factory=list)  # what it carries instead, when not_carried
     sold_out: list[str] = field(default_factory=list)  # product ids of best matches said to be sold out
     spec_unknown: dict[str, list[str]] = field(default_factory=dict)  # product id → facet keys it does not state
+    guide: BuyingGuide | None = None  # 고려할 점 as data (considerations are its rendered lines)
+    clarify: Clarify | None = None  # a question back to the shopper with choice chips (rag.generation.clarify)
 
     def citations(self) -> list[Citation]:
         return [c for r in self.recommendations for c in r.citations]
@@ -111,5 +119,7 @@ def render_sections(answer: Answer, headline: bool = True):
         yield render_recommendation(i, rec)
     if answer.considerations:
         yield "고려할 점\n" + "\n".join(f"- {c}" for c in answer.considerations) + "\n\n"
+    if answer.clarify is not None:
+        yield clarify_line(answer.clarify) + "\n\n"
     if answer.follow_ups:
         yield "이어서 물어보세요: " + " · ".join(answer.follow_ups) + "\n"

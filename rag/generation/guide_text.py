@@ -1,0 +1,68 @@
+"""The buying guide's and the clarifying question's sentences, rendered from their structured data.
+
+The template strings belong in `rag.generation.templates` (sections `# --- buying guide ---` and `# --- clarify ---`);
+this module fills them: one place that turns a `BuyingGuide` or a `Clarify` into the lines a shopper reads.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ._guide_templates import say  # rag.generation.templates once merged
+
+if TYPE_CHECKING:
+    from .buying_guide import BuyingGuide, GuideOption
+    from .clarify import Clarify
+
+SEP = " · "
+
+
+def won_range(low: int | None, high: int | None) -> str:
+    if low is None:
+        return say("GUIDE_NO_PRICE")
+    if low == high:
+        return say("GUIDE_PRICE", price=low)
+    return say("GUIDE_PRICE_RANGE", low=low, high=high)
+
+
+def _option(o: GuideOption) -> str:
+    return say("GUIDE_OPTION", label=o.label, count=len(o.product_ids), prices=won_range(o.price_min, o.price_max))
+
+
+def guide_lines(guide: BuyingGuide, dimensions: int = 3) -> list[str]:
+    """고려할 점: per dimension its options with prices, then what reviewers of each option say, then the open
+    points ('예산·용량을 알려주시면 더 좁혀 드릴게요'). A review line that would repeat an earlier one (the same
+    products grouped the same way, the same aspects) is left out: in a small category every dimension splits it
+    alike."""
+    out, told = [], set()
+    for d in guide.dimensions[:dimensions]:
+        out.append(say("GUIDE_DIMENSION", key=d.key, options=SEP.join(_option(o) for o in d.options)))
+        said = [o for o in d.options if o.said is not None and o.said.mentions]
+        signature = frozenset((o.product_ids, o.said.aspect) for o in said)
+        if not said or signature in told:
+            continue
+        told.add(signature)
+        if d.aspect:
+            parts = [say("GUIDE_OPTION_REVIEWS", label=o.label, **_counts(o)) for o in said]
+            out.append(say("GUIDE_REVIEWS", aspect=d.aspect, options=", ".join(parts)))
+        else:
+            parts = [say("GUIDE_OPTION_TOPIC", label=o.label, aspect=o.said.aspect, **_counts(o)) for o in said]
+            out.append(say("GUIDE_TOPICS", options=", ".join(parts)))
+    if guide.unsaid:
+        out.append(say("GUIDE_UNSAID", keys="·".join(guide.unsaid[:3])))
+    return out
+
+
+def _counts(o: GuideOption) -> dict[str, int]:
+    return {"positive": o.said.positive, "negative": o.said.negative, "reviews": o.said.reviews}
+
+
+def clarify_line(clarify: Clarify) -> str:
+    """The clarifying question with its choices, as plain text ('어떤 가습방식을 원하세요? 고르기: 초음파 · 가열식'); an
+    answer that only asks has the question as its headline already."""
+    chips = SEP.join(c.label for c in clarify.chips)
+    return (
+        say("CLARIFY_CHOICES", chips=chips)
+        if clarify.blocking
+        else say("CLARIFY_LINE", question=clarify.question, chips=chips)
+    )
