@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ._guide_templates import say  # rag.generation.templates once merged
 
 if TYPE_CHECKING:
-    from .buying_guide import BuyingGuide, GuideOption
+    from .buying_guide import BuyingGuide, GuideDimension, GuideOption
     from .clarify import Clarify
 
 SEP = " · "
@@ -25,8 +25,22 @@ def won_range(low: int | None, high: int | None) -> str:
     return say("GUIDE_PRICE_RANGE", low=low, high=high)
 
 
-def _option(o: GuideOption) -> str:
+def option_text(o: GuideOption) -> str:
+    """'초음파 1종 29,900원'"""
     return say("GUIDE_OPTION", label=o.label, count=len(o.product_ids), prices=won_range(o.price_min, o.price_max))
+
+
+def reviews_text(d: GuideDimension) -> str:
+    """What reviewers of each option say: on the aspect the facet names ('소음 후기: 24dB 리뷰 34개 중 좋다 9 ·
+    아쉽다 2, …'), else each option's most-discussed aspect; '' when no reviewer spoke."""
+    said = [o for o in d.options if o.said is not None and o.said.mentions]
+    if not said:
+        return ""
+    if d.aspect:
+        parts = [say("GUIDE_OPTION_REVIEWS", label=o.label, **_counts(o)) for o in said]
+        return say("GUIDE_REVIEWS", aspect=d.aspect, options=", ".join(parts))
+    parts = [say("GUIDE_OPTION_TOPIC", label=o.label, aspect=o.said.aspect, **_counts(o)) for o in said]
+    return say("GUIDE_TOPICS", options=", ".join(parts))
 
 
 def guide_lines(guide: BuyingGuide, dimensions: int = 3) -> list[str]:
@@ -36,21 +50,20 @@ def guide_lines(guide: BuyingGuide, dimensions: int = 3) -> list[str]:
     alike."""
     out, told = [], set()
     for d in guide.dimensions[:dimensions]:
-        out.append(say("GUIDE_DIMENSION", key=d.key, options=SEP.join(_option(o) for o in d.options)))
+        out.append(say("GUIDE_DIMENSION", key=d.key, options=SEP.join(option_text(o) for o in d.options)))
         said = [o for o in d.options if o.said is not None and o.said.mentions]
         signature = frozenset((o.product_ids, o.said.aspect) for o in said)
-        if not said or signature in told:
-            continue
-        told.add(signature)
-        if d.aspect:
-            parts = [say("GUIDE_OPTION_REVIEWS", label=o.label, **_counts(o)) for o in said]
-            out.append(say("GUIDE_REVIEWS", aspect=d.aspect, options=", ".join(parts)))
-        else:
-            parts = [say("GUIDE_OPTION_TOPIC", label=o.label, aspect=o.said.aspect, **_counts(o)) for o in said]
-            out.append(say("GUIDE_TOPICS", options=", ".join(parts)))
+        if said and signature not in told:
+            told.add(signature)
+            out.append(reviews_text(d))
     if guide.unsaid:
-        out.append(say("GUIDE_UNSAID", keys="·".join(guide.unsaid[:3])))
+        out.append(unsaid_text(guide))
     return out
+
+
+def unsaid_text(guide: BuyingGuide) -> str:
+    """'예산·용량·가습방식을 알려주시면 더 좁혀 드릴게요.' ('' when the question said all of them)."""
+    return say("GUIDE_UNSAID", keys="·".join(guide.unsaid[:3])) if guide.unsaid else ""
 
 
 def _counts(o: GuideOption) -> dict[str, int]:
