@@ -31,9 +31,9 @@ from dataclasses import dataclass, replace
 
 from ..constraints import Constraints, product_mask
 from ..query import AttributeRequirement, ParsedQuery
-from ._guide_templates import say  # rag.generation.templates once merged
 from .answer import Answer
 from .buying_guide import BuyingGuide, BuyingGuides, GuideDimension
+from .templates import say
 
 # the words of asking itself: a question made only of these (and particles/endings) names nothing to search for
 REQUEST_WORDS = frozenset(
@@ -87,7 +87,7 @@ def nice_round(value: float) -> int:
 
 
 def _won(amount: int) -> str:
-    return say("CHIP_MANWON", amount=amount // 10_000) if amount % 10_000 == 0 else say("GUIDE_PRICE", price=amount)
+    return say("CHIP_MANWON", amount=amount // 10_000) if amount % 10_000 == 0 else say("WON", price=amount)
 
 
 def price_bands(prices: Sequence[int]) -> list[tuple[str, int | None, int | None]]:

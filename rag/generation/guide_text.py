@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._guide_templates import say  # rag.generation.templates once merged
+from .templates import say
 
 if TYPE_CHECKING:
     from .buying_guide import BuyingGuide, GuideDimension, GuideOption
@@ -19,9 +19,9 @@ SEP = " · "
 
 def won_range(low: int | None, high: int | None) -> str:
     if low is None:
-        return say("GUIDE_NO_PRICE")
+        return say("NO_PRICE")
     if low == high:
-        return say("GUIDE_PRICE", price=low)
+        return say("WON", price=low)
     return say("GUIDE_PRICE_RANGE", low=low, high=high)
 
 
