@@ -126,7 +126,7 @@ def test_a_vague_question_asks_back_with_chips_and_a_clicked_chip_brings_product
         first = page.locator(".st-key-answer-0")
         expect(first.get_by_text(asked.clarify.question).first).to_be_visible()
         assert first.locator("h5").count() == 0  # no product card before the shopper says more
-        buttons = first.locator("[class*='st-key-clarify-'] button")
+        buttons = first.locator("[class*='st-key-clarify-'] [data-testid='stButton']")
         expect(buttons).to_have_count(len(asked.clarify.chips))
         assert [b.inner_text().strip() for b in buttons.all()] == [c.label for c in asked.clarify.chips]
         full_page_screenshot(page, ARTIFACTS / "browser-clarify-chips.png")
@@ -138,7 +138,8 @@ def test_a_vague_question_asks_back_with_chips_and_a_clicked_chip_brings_product
         expect(second.locator("h5").first).to_contain_text(after.recommendations[0].name)  # products now
         expect(page.get_by_text(chip.question).first).to_be_visible()  # the chip became the shopper's turn
         if after.clarify is not None:  # and the next question narrows further (예산)
-            expect(second.locator("[class*='st-key-clarify-'] button")).to_have_count(len(after.clarify.chips))
+            chips = second.locator("[class*='st-key-clarify-'] [data-testid='stButton']")
+            expect(chips).to_have_count(len(after.clarify.chips))
         full_page_screenshot(page, ARTIFACTS / "browser-clarify-clicked.png")
     finally:
         page.close()

@@ -10,7 +10,8 @@ import streamlit as st
 
 from rag.generation.answer import Answer
 from rag.generation.buying_guide import GuideDimension
-from rag.generation.guide_text import option_text, reviews_text, unsaid_text
+from rag.generation.guide_text import dimension_lines, option_text, unsaid_text
+from rag.generation.templates import say
 
 from . import state
 from .text import md
@@ -28,10 +29,16 @@ def render_guide(answer: Answer) -> None:
             st.markdown("**고려할 점**\n" + "\n".join(f"- {md(c)}" for c in answer.considerations))
         return
     with st.container(border=True):
-        st.markdown(f"**고려할 점** · {md(guide.leaf)} {guide.products}종을 고를 때 갈리는 점")
-        for d in guide.dimensions[:3]:
-            _dimension(d)
-        quotes = [(d, o) for d in guide.dimensions[:3] for o in d.options if o.said and o.said.citation]
+        title = say("GUIDE_TITLE", leaf=guide.leaf, count=guide.products)
+        st.markdown(f"**{md(say('SECTION_CONSIDERATIONS'))}** · {md(title)}")
+        for d, _, reviews in dimension_lines(guide):
+            _dimension(d, reviews)
+        quotes, cited = [], set()
+        for d in guide.dimensions[:3]:  # each quote once, under the first option it speaks for
+            for o in d.options:
+                if o.said and o.said.citation and o.said.citation.review_id not in cited:
+                    cited.add(o.said.citation.review_id)
+                    quotes.append((d, o))
         if quotes:
             # a popover, not an expander: the cards' expanders are the evidence of the recommendations
             with st.popover(f"옵션별 후기 {len(quotes)}개 보기", icon=":material/reviews:"):
@@ -44,12 +51,11 @@ def render_guide(answer: Answer) -> None:
             st.caption(md(unsaid_text(guide)))
 
 
-def _dimension(d: GuideDimension) -> None:
+def _dimension(d: GuideDimension, reviews: str) -> None:
     chips = " ".join(f":gray-badge[{md(option_text(o))}]" for o in d.options)
     st.markdown(f"{md(d.key)} {chips}")
-    line = reviews_text(d)
-    if line:
-        st.caption(md(line))
+    if reviews:
+        st.caption(md(reviews))
 
 
 def render_clarify(answer: Answer, version: int | None) -> None:

@@ -43,19 +43,25 @@ def reviews_text(d: GuideDimension) -> str:
     return say("GUIDE_TOPICS", options=", ".join(parts))
 
 
-def guide_lines(guide: BuyingGuide, dimensions: int = 3) -> list[str]:
-    """고려할 점: per dimension its options with prices, then what reviewers of each option say, then the open
-    points ('예산·용량을 알려주시면 더 좁혀 드릴게요'). A review line that would repeat an earlier one (the same
-    products grouped the same way, the same aspects) is left out: in a small category every dimension splits it
-    alike."""
+def dimension_lines(guide: BuyingGuide, dimensions: int = 3) -> list[tuple[GuideDimension, str, str]]:
+    """(dimension, its options line, its reviews line or '') for the first `dimensions`. A reviews line that would
+    repeat an earlier one (the same products grouped the same way, the same aspects) is '': in a small category every
+    dimension splits the products alike."""
     out, told = [], set()
     for d in guide.dimensions[:dimensions]:
-        out.append(say("GUIDE_DIMENSION", key=d.key, options=SEP.join(option_text(o) for o in d.options)))
+        options = say("GUIDE_DIMENSION", key=d.key, options=SEP.join(option_text(o) for o in d.options))
         said = [o for o in d.options if o.said is not None and o.said.mentions]
         signature = frozenset((o.product_ids, o.said.aspect) for o in said)
-        if said and signature not in told:
-            told.add(signature)
-            out.append(reviews_text(d))
+        reviews = reviews_text(d) if said and signature not in told else ""
+        told.add(signature)
+        out.append((d, options, reviews))
+    return out
+
+
+def guide_lines(guide: BuyingGuide, dimensions: int = 3) -> list[str]:
+    """고려할 점: per dimension its options with prices, then what reviewers of each option say, then the open
+    points ('예산·용량을 알려주시면 더 좁혀 드릴게요')."""
+    out = [line for _, options, reviews in dimension_lines(guide, dimensions) for line in (options, reviews) if line]
     if guide.unsaid:
         out.append(unsaid_text(guide))
     return out

@@ -194,6 +194,7 @@ GUIDE_REVIEWS = "{aspect} 후기: {options}"
 GUIDE_OPTION_TOPIC = "{label} — {aspect} (리뷰 {reviews:,}개 중 좋다 {positive:,} · 아쉽다 {negative:,})"
 GUIDE_TOPICS = "후기에서 많이 나온 이야기: {options}"
 GUIDE_UNSAID = "{keys:을/를} 알려주시면 더 좁혀 드릴게요."
+GUIDE_TITLE = "{leaf} {count:,}종을 고를 때 갈리는 점"
 
 
 # --- clarify --- (rag.generation.clarify; chips' questions are asked as the next turn)
