@@ -148,3 +148,11 @@ def test_on_the_demo_a_department_chip_asks_for_the_category_next(demo):
     leaves = {p.category.split(">")[-1] for p in demo.searcher.view.products if p.category.startswith(chip.label)}
     assert {c.label for c in second.clarify.chips} <= leaves
     assert Constraints(categories=(chip.label,)).categories == second.constraints.categories
+
+
+def test_the_runnable_carries_the_clarifying_question_and_the_guide_as_data(shop):
+    runnable = shop.as_runnable(events=True)
+    schema = runnable.get_output_schema().model_json_schema()
+    assert {"Clarify", "Chip", "BuyingGuide"} <= set(schema["$defs"])  # typed output, not opaque objects
+    answer = shop.as_runnable().invoke({"question": "선물"})
+    assert answer.clarify.blocking and [c.label for c in answer.clarify.chips] == list(RECIPIENTS)

@@ -6,17 +6,12 @@ Every number in it comes from the catalog; every quote is an exact sentence of a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from ..constraints import Constraints
 from ..query import ParsedQuery
 from . import templates as T
 from .guide_text import clarify_line
 from .templates import Fact, say
-
-if TYPE_CHECKING:  # the guide and clarify modules build on this one
-    from .buying_guide import BuyingGuide
-    from .clarify import Clarify
 
 
 @dataclass(frozen=True)
@@ -132,3 +127,9 @@ def render_sections(answer: Answer, headline: bool = True):
         yield clarify_line(answer.clarify) + "\n\n"
     if answer.follow_ups:
         yield say("SECTION_FOLLOW_UPS", chips=T.SEP.join(answer.follow_ups)) + "\n"
+
+
+# imported after the classes above, which they build on: the Answer's `guide` and `clarify` fields are typed with them
+# (pydantic resolves the names when the runnable's output schema is built)
+from .buying_guide import BuyingGuide  # noqa: E402
+from .clarify import Clarify  # noqa: E402
