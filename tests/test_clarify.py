@@ -156,3 +156,10 @@ def test_the_runnable_carries_the_clarifying_question_and_the_guide_as_data(shop
     assert {"Clarify", "Chip", "BuyingGuide"} <= set(schema["$defs"])  # typed output, not opaque objects
     answer = shop.as_runnable().invoke({"question": "선물"})
     assert answer.clarify.blocking and [c.label for c in answer.clarify.chips] == list(RECIPIENTS)
+
+
+def test_an_answer_across_categories_has_no_buying_guide_of_one_of_them(shop):
+    mixed = shop.ask("부모님 선물")
+    assert len({r.category for r in mixed.recommendations}) > 1
+    assert mixed.guide is None and mixed.considerations == []
+    assert shop.ask("가습기 추천").guide.category == "가전>계절가전>가습기"

@@ -250,7 +250,9 @@ class GroundedComposer:
                 **structured,
             )
         recs = [self.recommend(item, question) for item in result.products]
-        guide = self.buying_guide(recs[0].category, result, question) if recs else None
+        # a guide about one category only when the products are of one: a mixed answer ('부모님 선물') is not about it
+        one = len({r.category for r in recs}) == 1
+        guide = self.buying_guide(recs[0].category, result, question) if recs and one else None
         return Answer(
             question,
             headline,
