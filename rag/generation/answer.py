@@ -89,7 +89,7 @@ class Answer:
         return "".join(render_sections(self))
 
 
-def _won(price: int | None) -> str:
+def price_text(price: int | None) -> str:
     return say("WON", price=price) if price is not None else say("NO_PRICE")
 
 
@@ -100,7 +100,7 @@ def rating_text(r: Recommendation) -> str:
 
 
 def render_recommendation(i: int, r: Recommendation) -> str:
-    lines = [say("CARD_HEADER", i=i, name=r.name, brand=r.brand, price=_won(r.price), rating=rating_text(r))]
+    lines = [say("CARD_HEADER", i=i, name=r.name, brand=r.brand, price=price_text(r.price), rating=rating_text(r))]
     lines.append(f"   {r.reason}")
     if r.pros:
         lines.append("   " + say("CARD_PROS", points=T.LIST_SEP.join(p.line for p in r.pros)))

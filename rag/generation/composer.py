@@ -16,7 +16,7 @@ from ..related import CoBehaviour
 from ..search import RankedProduct, SearchResult
 from . import templates as T
 from .answer import Answer, AspectPoint, Citation, Recommendation
-from .aspects import ASPECTS, AspectSummary, Mention, summarize
+from .aspects import ASPECTS, AspectSummary, Mention, says_word, self_contained, summarize
 from .buying_guide import BuyingGuide, BuyingGuides
 from .phrases import shopper_phrases
 from .templates import Fact, say
@@ -40,9 +40,9 @@ QUERY_ASPECTS: dict[str, tuple[str, ...]] = {
 
 
 def query_aspects(text: str) -> list[str]:
-    low = text.lower()
-    found = [a for a, words in QUERY_ASPECTS.items() if any(w.lower() in low for w in words)]
-    return found or [a for a, words in ASPECTS.items() if any(w in low for w in words)]
+    """The aspects a question asks about: words that begin a word of it ('비싼' says no 싼, '방향제' no 향)."""
+    found = [a for a, words in QUERY_ASPECTS.items() if any(says_word(text, w) for w in words)]
+    return found or [a for a, words in ASPECTS.items() if any(says_word(text, w) for w in words)]
 
 
 def _citation(mention: Mention, review: Review) -> Citation:
@@ -100,8 +100,12 @@ class GroundedComposer:
         seen: set[str] = set()
         for e in item.evidence:
             if e.review_id not in seen and len(citations) < self.max_quotes:
+                review = reviews.get(e.review_id)
+                quote = self_contained(review.text, e.sentence, self.analyzer) if review else e.sentence
+                if quote is None:
+                    continue  # it leans on a sentence that does not fit with it: another quote is chosen
                 citations.append(
-                    Citation(e.review_id, p.product_id, e.sentence, e.rating, e.rating_max, e.created_at, e.option)
+                    Citation(e.review_id, p.product_id, quote, e.rating, e.rating_max, e.created_at, e.option)
                 )
                 seen.add(e.review_id)
         for point in pro_points + con_points:
