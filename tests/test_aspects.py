@@ -214,3 +214,34 @@ def test_cue_words_of_questions_and_complaints_match_whole_words_not_substrings(
     assert query_aspects("비싼 거 말고 조용한 가습기") == ["소음"]  # 비싼 is no 싼 (가성비)
     assert query_aspects("방향제 추천") == []  # 방향 is no 향
     assert query_aspects("향 좋은 핸드크림") == ["냄새·향"]
+
+
+# general forms of Korean review sentences, written (with their labels) before the rules were run on them
+@pytest.mark.parametrize(
+    "clause,polarity",
+    [
+        ("기대 이상이에요", 1),
+        ("기대 이하예요", -1),
+        ("두 번 다시 안 사요", -1),
+        ("다시는 안 살래요", -1),
+        ("흠잡을 데가 없어요", 1),
+        ("나무랄 데 없어요", 1),
+        ("아쉬운 점이 없어요", 1),
+        ("잘 모르겠어요", 0),
+        ("불만족", -1),
+        ("비싼 값을 해요", 1),
+        ("재구매 의사 없어요", -1),
+        ("재구매 의사 있어요", 1),
+        ("쓰기 힘들어요", -1),
+        ("비는 확실히 막아주는데", 1),
+        ("꼭 사세요", 1),
+        ("가격만큼 해요.", 1),
+        ("안 좋아요", -1),
+        ("불편해요", -1),
+        ("만족스럽지 않아요", -1),
+        ("나쁘지 않아요", 1),
+        ("좋은데 소음이 좀…", -1),
+    ],
+)
+def test_polarity_of_common_forms(analyzer, clause, polarity):
+    assert clause_polarity(clause, analyzer) == polarity

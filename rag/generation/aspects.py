@@ -299,14 +299,20 @@ def _segments(tokens: Sequence) -> list[tuple[int, int]]:
         tag = _major(tok.tag)
         if tag == "EC" and tok.form in _CONTRAST_EC:
             cuts.append(i + 1)
-        elif tag == "NNB" and tok.form == "데" and i and _major(tokens[i - 1].tag) == "ETM":
-            cuts.append(i + 1)  # 좋은데 tokenized 좋/VA 은/ETM 데/NNB
+        elif tag == "NNB" and tok.form == "데" and i and _major(tokens[i - 1].tag) == "ETM" and not _place(tokens, i):
+            cuts.append(i + 1)  # 좋은데 tokenized 좋/VA 은/ETM 데/NNB (but 흠잡을 데가 없어요: 데 is a place)
         elif tag in ("MAJ", "MAG") and tok.form in _CONTRAST_MAJ:
             cuts.append(i)
         elif tag == "VV" and tok.form in _EXCEPT and i + 1 < len(tokens) and tokens[i + 1].form in ("면", "고"):
             cuts.append(i + 2)
     bounds = [0, *sorted(set(cuts)), len(tokens)]
     return [(a, b) for a, b in pairwise(bounds) if b > a]
+
+
+def _place(tokens: Sequence, i: int) -> bool:
+    """데 at i is a noun ('a place to'): a particle or 없/있 follows it (흠잡을 데가 없어요, 나무랄 데 없어요)."""
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    return nxt is not None and (nxt.tag.startswith("J") or nxt.form in ("없", "있"))
 
 
 def _is_predicate(tokens: Sequence, i: int) -> bool:

@@ -83,6 +83,7 @@ class GroundedComposer:
         self._reviews = lru_cache(maxsize=4096)(lambda pid: tuple(catalog.reviews(pid)))
         self._summary = lru_cache(maxsize=4096)(lambda pid: tuple(summarize(self._reviews(pid), self.analyzer)))
         self._guides: BuyingGuides | None = None
+        self._tokens = lru_cache(maxsize=256)(self._read_tokens)  # a question's tokens, once for all its cards
 
     # ---- one product ----
 
@@ -175,10 +176,10 @@ class GroundedComposer:
             facts.append(Fact("SPEC_UNKNOWN", {"items": _unknown_items(item.unknown)}))
         return facts
 
-    def _tokens(self, text: str) -> list:
+    def _read_tokens(self, text: str) -> tuple:
         from .aspects import _default_analyzer
 
-        return (self.analyzer or _default_analyzer()).tokens(text)
+        return tuple((self.analyzer or _default_analyzer()).tokens(text))
 
     # ---- the whole answer ----
 
