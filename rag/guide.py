@@ -35,6 +35,7 @@ from .embedders import make_embedder
 from .errors import IndexOpenError
 from .generation.answer import Answer, Recommendation, render_sections
 from .generation.checks import CITATION, check_text, is_order, question_numbers
+from .generation.clarify import Clarifier, Clarify, chosen_chip, clarify_answer, with_chip
 from .generation.composer import GroundedComposer
 from .generation.prompts import PromptTemplate
 from .generation.templates import say
@@ -175,10 +176,18 @@ class ShoppingGuide:
             answer.timings["total"] = (time.perf_counter() - started) * 1000
             yield "answer", answer
             return
+        plan, clarify = self._clarify(question, plan, history)
+        if clarify is not None and clarify.blocking:  # too open to recommend: ask first (rag.generation.clarify)
+            answer = clarify_answer(question, plan, clarify)
+            answer.generator, answer.notice = self.generator, " ".join(notes) or None
+            yield from (("text", piece) for piece in render_sections(answer))
+            answer.timings["total"] = (time.perf_counter() - started) * 1000
+            yield "answer", answer
+            return
         result = self.search(plan, top_k)
         yield "text", self.composer.headline(result, plan.note, plan.empty) + "\n\n"  # before the cards are composed
         answer = self.composer.compose(result, question, plan.note, plan.empty)
-        answer.generator = self.generator
+        answer.generator, answer.clarify = self.generator, clarify if answer.recommendations else None
         _cap_quotes(answer)
         if self.chat_model is not None and answer.recommendations:
             self._rewrite_with_llm(answer, plan)
@@ -225,6 +234,17 @@ class ShoppingGuide:
         from .runnable import GuideRunnable  # it imports this module's types
 
         return GuideRunnable(self, events=events)
+
+    @functools.cached_property
+    def clarifier(self) -> Clarifier:
+        return Clarifier(self.searcher, self.composer.guides)
+
+    def _clarify(self, question: str, plan: Plan, history: Sequence[Turn]) -> tuple[Plan, Clarify | None]:
+        """The plan with a clicked chip's requirement, and the question to ask back, if any."""
+        if plan.focus:
+            return plan, None
+        plan = with_chip(plan, chosen_chip(question, history))
+        return plan, self.clarifier.decide(question, plan.parsed, plan.constraints)
 
     def _contradiction(self, question: str) -> Answer | None:
         """The answer to a question whose own price bounds exclude each other; None when that is not the case."""

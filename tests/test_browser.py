@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from rag.generation.guide_text import option_text, unsaid_text
 from rag.guide import ShoppingGuide, Turn
-from ui.screens import CHROMIUM, ask, chromium, full_page_screenshot, open_app, open_evidence, serve
+from ui.screens import CHROMIUM, ask, chromium, full_page_screenshot, open_app, open_evidence, serve, wait_idle
 from ui.text import JOINER
 
 from .test_ui import EVIL_NAME, EVIL_QUESTION, build_evil_index
@@ -110,3 +111,65 @@ def test_untrusted_review_and_product_text_render_as_plain_text(browser, tmp_pat
             full_page_screenshot(page, ARTIFACTS / "browser-untrusted-text.png")
         finally:
             page.close()
+
+
+def test_a_vague_question_asks_back_with_chips_and_a_clicked_chip_brings_products(
+    browser, demo_url, demo_index_path, analyzer, embedder
+):
+    guide = ShoppingGuide.from_index(demo_index_path, analyzer=analyzer, embedder=embedder)
+    asked = guide.ask("선물")  # what the app must show: a question back, its chips, no products
+    chip = asked.clarify.chips[0]
+    after = guide.ask(chip.question, history=[Turn("선물", asked)])
+    page = open_app(browser, demo_url)
+    try:
+        ask(page, "선물", turn=0)
+        first = page.locator(".st-key-answer-0")
+        expect(first.get_by_text(asked.clarify.question).first).to_be_visible()
+        assert first.locator("h5").count() == 0  # no product card before the shopper says more
+        buttons = first.locator("[class*='st-key-clarify-'] [data-testid='stButton']")
+        expect(buttons).to_have_count(len(asked.clarify.chips))
+        for button, c in zip(buttons.all(), asked.clarify.chips, strict=True):  # in order (the icon's name aside)
+            expect(button).to_contain_text(c.label)
+        full_page_screenshot(page, ARTIFACTS / "browser-clarify-chips.png")
+
+        first.get_by_role("button", name=chip.label).click()
+        page.wait_for_selector(".st-key-answer-1", timeout=120_000)
+        wait_idle(page)
+        second = page.locator(".st-key-answer-1")
+        expect(second.locator("h5").first).to_contain_text(after.recommendations[0].name)  # products now
+        expect(page.get_by_text(chip.question).first).to_be_visible()  # the chip became the shopper's turn
+        if after.clarify is not None:  # and the next question narrows further (예산)
+            chips = second.locator("[class*='st-key-clarify-'] [data-testid='stButton']")
+            expect(chips).to_have_count(len(after.clarify.chips))
+        full_page_screenshot(page, ARTIFACTS / "browser-clarify-clicked.png")
+    finally:
+        page.close()
+
+
+def test_a_product_type_shows_its_buying_guide_and_option_chips_that_narrow(
+    browser, demo_url, demo_index_path, analyzer, embedder
+):
+    guide = ShoppingGuide.from_index(demo_index_path, analyzer=analyzer, embedder=embedder)
+    expected = guide.ask("가습기 추천")
+    chip = expected.clarify.chips[-1]
+    narrowed = guide.ask(chip.question, history=[Turn("가습기 추천", expected)])
+    page = open_app(browser, demo_url)
+    try:
+        ask(page, "가습기 추천", turn=0)
+        answer = page.locator(".st-key-answer-0")
+        expect(answer.get_by_text("고려할 점").first).to_be_visible()
+        for d in expected.guide.dimensions[:3]:  # each dimension's options with their prices, as chips
+            expect(answer.get_by_text(option_text(d.options[0])).first).to_be_visible()
+        expect(answer.get_by_text(unsaid_text(expected.guide)).first).to_be_visible()
+        expect(answer.locator("[data-testid='stExpander']")).to_have_count(len(expected.recommendations))
+        full_page_screenshot(page, ARTIFACTS / "browser-buying-guide.png")
+
+        answer.get_by_role("button", name=chip.label).click()
+        page.wait_for_selector(".st-key-answer-1", timeout=120_000)
+        wait_idle(page)
+        second = page.locator(".st-key-answer-1")
+        expect(second.locator("h5")).to_have_count(len(narrowed.recommendations))
+        expect(second.locator("h5").first).to_contain_text(narrowed.recommendations[0].name)
+        full_page_screenshot(page, ARTIFACTS / "browser-buying-guide-chip.png")
+    finally:
+        page.close()

@@ -45,6 +45,7 @@ from ui import state  # noqa: E402
 from ui.cards import render_answer  # noqa: E402
 from ui.config import AppConfig, config_from  # noqa: E402
 from ui.controls import constraint_form  # noqa: E402
+from ui.guide_panel import render_clarify  # noqa: E402
 from ui.loader import IndexInfo, build_demo_index, guide_with_llm, index_exists, index_info, open_guide  # noqa: E402
 from ui.text import md, md_block  # noqa: E402
 
@@ -260,7 +261,9 @@ def main() -> None:
         show_question(turn.question, st.session_state.notes[i])
         with st.chat_message("assistant"), st.container(key=f"answer-{i}"):
             render_answer(turn.answer)
-            if i == len(state.turns()) - 1:
+            last_turn = i == len(state.turns()) - 1
+            render_clarify(turn.answer, st.session_state.version if last_turn else None)
+            if last_turn:
                 follow_ups(turn.answer, st.session_state.version)
 
     if problem:
@@ -277,6 +280,7 @@ def main() -> None:
                     state.add_turn(request.shown, answer, request.note)
                 with st.container(key=f"answer-{len(state.turns()) - 1}"):  # a marker browser tests wait for
                     render_answer(answer)
+                    render_clarify(answer, st.session_state.version)
                     follow_ups(answer, st.session_state.version)
 
     last = state.last_answer()

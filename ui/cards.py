@@ -10,6 +10,7 @@ import streamlit as st
 
 from rag.generation.answer import Answer, AspectPoint, Citation, Recommendation
 
+from .guide_panel import render_guide
 from .text import md, stars, won
 
 RATING_COLOR = "#f59e0b"
@@ -35,8 +36,7 @@ def render_answer(answer: Answer) -> None:
         st.info("\n".join(lines), icon=":material/search_off:")
     for i, rec in enumerate(answer.recommendations, start=1):
         render_card(i, rec)
-    if answer.considerations:
-        st.markdown("**고려할 점**\n" + "\n".join(f"- {md(c)}" for c in answer.considerations))
+    render_guide(answer)
 
 
 def render_card(i: int, rec: Recommendation) -> None:

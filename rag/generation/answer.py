@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from ..constraints import Constraints
 from ..query import ParsedQuery
 from . import templates as T
+from .guide_text import clarify_line
 from .templates import Fact, say
 
 
@@ -103,6 +104,8 @@ class Answer:
     nearest_categories: list[str] = field(default_factory=list)  # what it carries instead, when not_carried
     sold_out: list[str] = field(default_factory=list)  # product ids of best matches said to be sold out
     spec_unknown: dict[str, list[str]] = field(default_factory=dict)  # product id → facet keys it does not state
+    guide: BuyingGuide | None = None  # 고려할 점 as data (considerations are its rendered lines)
+    clarify: Clarify | None = None  # a question back to the shopper with choice chips (rag.generation.clarify)
 
     def citations(self) -> list[Citation]:
         return [c for r in self.recommendations for c in r.citations]
@@ -145,5 +148,13 @@ def render_sections(answer: Answer, headline: bool = True):
         yield render_recommendation(i, rec)
     if answer.considerations:
         yield say("SECTION_CONSIDERATIONS") + "\n" + "\n".join(f"- {c}" for c in answer.considerations) + "\n\n"
+    if answer.clarify is not None:
+        yield clarify_line(answer.clarify) + "\n\n"
     if answer.follow_ups:
         yield say("SECTION_FOLLOW_UPS", chips=T.SEP.join(answer.follow_ups)) + "\n"
+
+
+# imported after the classes above, which they build on: the Answer's `guide` and `clarify` fields are typed with them
+# (pydantic resolves the names when the runnable's output schema is built)
+from .buying_guide import BuyingGuide  # noqa: E402
+from .clarify import Clarify  # noqa: E402

@@ -17,6 +17,7 @@ from ..search import RankedProduct, SearchResult
 from . import templates as T
 from .answer import Answer, AspectPoint, BoughtTogether, Citation, Recommendation
 from .aspects import ASPECTS, AspectSummary, Mention, says_word, self_contained, summarize
+from .buying_guide import BuyingGuide, BuyingGuides
 from .phrases import shopper_phrases
 from .templates import Fact, say
 
@@ -81,12 +82,8 @@ class GroundedComposer:
         self.max_pros, self.max_cons, self.max_quotes = max_pros, max_cons, max_quotes
         self._reviews = lru_cache(maxsize=4096)(lambda pid: tuple(catalog.reviews(pid)))
         self._summary = lru_cache(maxsize=4096)(lambda pid: tuple(summarize(self._reviews(pid), self.analyzer)))
-        self._category_summary = lru_cache(maxsize=512)(self._summarize_category)
+        self._guides: BuyingGuides | None = None
         self._tokens = lru_cache(maxsize=256)(self._read_tokens)  # a question's tokens, once for all its cards
-
-    def _summarize_category(self, category: str) -> tuple[tuple[AspectSummary, ...], int]:
-        reviews = [r for p in self.catalog.products() if p.category == category for r in self._reviews(p.product_id)]
-        return tuple(summarize(reviews, self.analyzer)), len(reviews)
 
     # ---- one product ----
 
@@ -191,18 +188,30 @@ class GroundedComposer:
 
     # ---- the whole answer ----
 
-    def considerations(self, category: str) -> list[str]:
-        summaries, n = self._category_summary(category)
-        leaf = category.split(">")[-1]
-        out = []
-        for x in summaries[:3]:
-            line = f"{x.aspect}: {leaf} 리뷰 {n}개 중 {x.mentions}개가 이야기해요"
-            if x.negative > x.positive:
-                line += f" (아쉽다는 쪽이 {x.negative}건으로 더 많아요)"
-            elif x.negative:
-                line += f" (좋다 {x.positive} · 아쉽다 {x.negative})"
-            out.append(line)
-        return out
+    @property
+    def guides(self) -> BuyingGuides:
+        """The catalog's buying guides (rag.generation.buying_guide), built on first use and cached per category."""
+        if self._guides is None:
+            analyzer = self.analyzer
+            if analyzer is None:
+                from ..analyzer import KoreanAnalyzer
+
+                analyzer = self.analyzer = KoreanAnalyzer()
+            self._guides = BuyingGuides(
+                self.catalog.products(), self.catalog.facets(), self._reviews, self._summary, analyzer
+            )
+        return self._guides
+
+    def buying_guide(self, category: str, result: SearchResult | None = None, question: str = "") -> BuyingGuide | None:
+        """The category's guide; with a search result, what its question left open (`BuyingGuide.unsaid`)."""
+        if result is None:
+            return self.guides.guide(category)
+        return self.guides.for_question(category, result.query, result.constraints, question)
+
+    def considerations(self, category: str, result: SearchResult | None = None, question: str = "") -> list[str]:
+        """고려할 점 as lines: the category's buying guide rendered."""
+        guide = self.buying_guide(category, result, question)
+        return guide.lines() if guide is not None else []
 
     @staticmethod
     def headline(result: SearchResult, note: str = "", empty: str = "") -> str:
@@ -251,17 +260,20 @@ class GroundedComposer:
                 **structured,
             )
         recs = [self.recommend(item, question) for item in result.products]
-        considerations = self.considerations(recs[0].category) if recs else []
+        # a guide about one category only when the products are of one: a mixed answer ('부모님 선물') is not about it
+        one = len({r.category for r in recs}) == 1
+        guide = self.buying_guide(recs[0].category, result, question) if recs and one else None
         return Answer(
             question,
             headline,
             understood,
             recs,
-            considerations,
+            guide.lines() if guide is not None else [],
             self.follow_ups(recs),
             parsed=result.query,
             constraints=result.constraints,
             timings=dict(result.timings),
+            guide=guide,
             **structured,
         )
 

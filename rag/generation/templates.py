@@ -187,12 +187,40 @@ NOTE_CARRIED_OVER = "앞의 조건을 이어서"
 # sentences of help-me-decide go here
 
 
-# --- buying guide ---
-# sentences of the buying guide (고려할 점) go here
+# --- buying guide --- (rag.generation.buying_guide, rendered by rag.generation.guide_text)
+GUIDE_PRICE_RANGE = "{low:,}~{high:,}원"
+GUIDE_OPTION = "{label} {count:,}종 {prices}"
+GUIDE_DIMENSION = "{key}: {options}"
+GUIDE_OPTION_REVIEWS = "{label} 리뷰 {reviews:,}개 중 좋다 {positive:,} · 아쉽다 {negative:,}"
+GUIDE_REVIEWS = "{aspect} 후기: {options}"
+GUIDE_OPTION_TOPIC = "{label} — {aspect} (리뷰 {reviews:,}개 중 좋다 {positive:,} · 아쉽다 {negative:,})"
+GUIDE_TOPICS = "후기에서 많이 나온 이야기: {options}"
+GUIDE_UNSAID = "{keys:을/를} 알려주시면 더 좁혀 드릴게요."
+GUIDE_TITLE = "{leaf} {count:,}종을 고를 때 갈리는 점"
 
 
-# --- clarify ---
-# sentences of clarifying questions and their chips go here
+# --- clarify --- (rag.generation.clarify; chips' questions are asked as the next turn)
+CLARIFY_RECIPIENT = "누구에게 줄 선물인가요? 받는 분을 고르시면 맞춰 골라 드릴게요."
+CLARIFY_DEPARTMENT = "어떤 종류의 상품을 찾으세요? 종류를 고르시면 그 안에서 골라 드릴게요."
+CLARIFY_SUBCATEGORY = "{parent} 중 어떤 걸 찾으세요?"
+CLARIFY_BUDGET = "예산은 어느 정도 생각하세요?"
+CLARIFY_ENUM = "어떤 {key:을/를} 원하세요?"
+CLARIFY_FLAG = "{key:이/가} 꼭 있어야 하나요?"
+CLARIFY_NUMBER = "원하는 {key:이/가} 있으세요?"
+CLARIFY_LINE = "{question} 고르기: {chips}"
+CLARIFY_CHOICES = "고르기: {chips}"
+CHIP_ASK = "{choice} {question}"  # a chip's next question: the choice, then the shopper's own words
+CHIP_CATEGORY = "{leaf} 추천"
+CHIP_FLAG_LABEL = "{key} {value}"
+CHIP_FLAG_HAS = "{key} 있는 {question}"
+CHIP_FLAG_LACKS = "{key} 없는 {question}"
+CHIP_AT_MOST = "{value} 이하"
+CHIP_AT_LEAST = "{value} 이상"
+CHIP_AT_MOST_ASK = "{key} {value} 이하 {question}"
+CHIP_AT_LEAST_ASK = "{key} {value} 이상 {question}"
+CHIP_MANWON = "{amount:,}만원"
+CHIP_MANWON_RANGE = "{low:,}~{high:,}만원"
+CHIP_WON_RANGE = "{low:,}~{high:,}원"
 
 
 # --- bought together ---
