@@ -6,9 +6,14 @@ Every number in it comes from the catalog; every quote is an exact sentence of a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..constraints import Constraints
 from ..query import ParsedQuery
+
+if TYPE_CHECKING:
+    from .compare import Comparison
+    from .decide import Picks
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,8 @@ class Answer:
     nearest_categories: list[str] = field(default_factory=list)  # what it carries instead, when not_carried
     sold_out: list[str] = field(default_factory=list)  # product ids of best matches said to be sold out
     spec_unknown: dict[str, list[str]] = field(default_factory=dict)  # product id → facet keys it does not state
+    comparison: Comparison | None = None  # a comparison question's table and verdict (rag.generation.compare)
+    picks: Picks | None = None  # top / budget / upgrade picks among the recommendations (rag.generation.decide)
 
     def citations(self) -> list[Citation]:
         return [c for r in self.recommendations for c in r.citations]
@@ -107,8 +114,12 @@ def render_sections(answer: Answer, headline: bool = True):
         yield f"※ {answer.notice}\n\n"
     if not answer.found and answer.suggestions:
         yield "이렇게 바꿔 보세요: " + " / ".join(answer.suggestions[:2]) + "\n\n"
+    if answer.comparison is not None:
+        yield answer.comparison.to_text()
     for i, rec in enumerate(answer.recommendations, start=1):
         yield render_recommendation(i, rec)
+    if answer.picks is not None:
+        yield answer.picks.to_text()
     if answer.considerations:
         yield "고려할 점\n" + "\n".join(f"- {c}" for c in answer.considerations) + "\n\n"
     if answer.follow_ups:
