@@ -30,14 +30,15 @@ from functools import lru_cache
 
 from ..facets import Facet, describe
 from ..index.catalog import CatalogReader
-from ..josa import particle
 from ..query.intent import CompareRequest
 from ..records import Product, Review
 from ..stats import ProductStats
 from ..units import format_quantity
+from . import templates as T
 from .answer import Answer, Citation
 from .aspects import AspectSummary, Mention, summarize
 from .composer import query_aspects
+from .templates import say
 
 # the better direction of a dimension, when it does not depend on the shopper
 BETTER: dict[str, str] = {"sound": "min", "mass": "min", "duration": "max", "charge": "max", "pressure": "max"}
@@ -72,6 +73,7 @@ class Cell:
     value: float | None = None  # the number compared, in the dimension's canonical unit
     has: bool | None = None  # a facet: whether the product has the thing (False: states it lacks it)
     count: int | None = None  # an aspect: reviews praising it
+    negative: int | None = None  # an aspect: reviews complaining about it
     number: str = ""  # the compared number as the verdict says it ('-45dB', '9시간'); '' when not numeric
 
 
@@ -84,6 +86,7 @@ class Row:
     dimension: str | None = None  # facet rows: the compared number's dimension
     reduction: bool = False  # the number is a reduction written with a minus sign (ANC -45dB): larger is better
     citations: list[Citation] = field(default_factory=list)  # aspect rows: the quotes behind the counts
+    aspect: str = ""  # aspect rows: the aspect ('소음')
 
 
 @dataclass
@@ -125,7 +128,7 @@ class Comparison:
 
     def to_text(self) -> str:
         """The table as aligned plain text, then the verdict, each claim with the row it rests on."""
-        header = ["항목", *(p.short for p in self.products)]
+        header = [T.COMPARE_COLUMN_ITEM, *(p.short for p in self.products)]
         body = [[r.label, *(c.text for c in r.cells)] for r in self.rows]
         widths = [max(_width(line[i]) for line in [header, *body]) for i in range(len(header))]
         lines = [" | ".join(_pad(x, w) for x, w in zip(line, widths, strict=True)).rstrip() for line in [header, *body]]
@@ -134,13 +137,19 @@ class Comparison:
         if self.summary:
             out += self.summary + "\n"
         if self.verdicts:
-            out += "판단\n" + "\n".join(f"- {v.text} [{self._source(v)}]" for v in self.verdicts) + "\n"
+            out += (
+                T.COMPARE_SECTION_VERDICT
+                + "\n"
+                + "\n".join(f"- {v.text} [{self._source(v)}]" for v in self.verdicts)
+                + "\n"
+            )
         return out + "\n"
 
     def _source(self, v: Verdict) -> str:
         row = self.row(v.row)
-        where = f"표: {row.label}" if row else "표"
-        return where + "".join(f", 리뷰 {c.review_id}" for c in v.citations)
+        parts = [say("COMPARE_SOURCE_ROW", row=row.label if row else v.row)]
+        parts += [say("COMPARE_SOURCE_REVIEW", review_id=c.review_id) for c in v.citations]
+        return ", ".join(parts)
 
 
 def _width(text: str) -> int:
@@ -285,7 +294,8 @@ def build_comparison(items: Sequence[_Evidence], question: str = "", parsed=None
     superlative = getattr(parsed, "superlative", None)
     rows = [_price_row(products), _rating_row(products), _reviews_row(products)]
     if any(p.in_stock is False for p in products):
-        rows.append(Row("stock", "재고", "stock", [Cell("품절" if p.in_stock is False else "있음") for p in products]))
+        stock = [Cell(T.COMPARE_CELL_SOLD_OUT if p.in_stock is False else T.COMPARE_CELL_IN_STOCK) for p in products]
+        rows.append(Row("stock", T.COMPARE_ROW_STOCK, "stock", stock))
     rows += _facet_rows(items)
     wanted_aspects = query_aspects(question) if question else []
     rows += _aspect_rows(items, wanted_aspects)
@@ -301,28 +311,34 @@ def build_comparison(items: Sequence[_Evidence], question: str = "", parsed=None
 
 
 def _won(price: int | None) -> str:
-    return f"{price:,}원" if price is not None else "가격 정보 없음"
+    return say("WON", price=price) if price is not None else T.NO_PRICE
 
 
 def _price_row(products: Sequence[ComparedProduct]) -> Row:
     return Row(
-        "price", "가격", "price", [Cell(_won(p.price), None if p.price is None else float(p.price)) for p in products]
+        "price",
+        T.COMPARE_ROW_PRICE,
+        "price",
+        [Cell(_won(p.price), None if p.price is None else float(p.price)) for p in products],
     )
 
 
 def _rating_row(products: Sequence[ComparedProduct]) -> Row:
     cells = [
-        Cell(f"{p.rating_mean:.1f}/{p.rating_max:g}", round(p.rating_mean, 1))
+        Cell(say("COMPARE_CELL_RATING", rating=p.rating_mean, scale=p.rating_max), round(p.rating_mean, 1))
         if p.review_count and p.rating_mean is not None
-        else Cell("리뷰 없음")
+        else Cell(T.COMPARE_CELL_NO_REVIEWS)
         for p in products
     ]
-    return Row("rating", "평점", "rating", cells)
+    return Row("rating", T.COMPARE_ROW_RATING, "rating", cells)
 
 
 def _reviews_row(products: Sequence[ComparedProduct]) -> Row:
     return Row(
-        "reviews", "리뷰 수", "reviews", [Cell(f"{p.review_count:,}개", float(p.review_count)) for p in products]
+        "reviews",
+        T.COMPARE_ROW_REVIEWS,
+        "reviews",
+        [Cell(say("COMPARE_CELL_REVIEWS", count=p.review_count), float(p.review_count)) for p in products],
     )
 
 
@@ -408,14 +424,16 @@ def _aspect_rows(items: Sequence[_Evidence], wanted: Sequence[str]) -> list[Row]
             s = d.get(aspect)
             n = e.stats.review_count
             if s is None or not s.mentions:
-                cells.append(Cell("언급 없음", 0.0, count=0))
+                cells.append(Cell(T.COMPARE_CELL_NOT_MENTIONED, 0.0, count=0))
                 continue
             net = (s.positive - s.negative) / n if n else 0.0
-            cells.append(Cell(f"좋다 {s.positive} · 아쉽다 {s.negative}", net, count=s.positive))
+            text = say("COMPARE_CELL_ASPECT", positive=s.positive, negative=s.negative)
+            cells.append(Cell(text, net, count=s.positive, negative=s.negative))
             citations += [
                 c for c in (_citation(s.best_positive, e.reviews), _citation(s.best_negative, e.reviews)) if c
             ]
-        rows.append(Row(f"aspect:{aspect}", f"리뷰: {aspect}", "aspect", cells, citations=citations))
+        label = say("COMPARE_ROW_ASPECT", aspect=aspect)
+        rows.append(Row(f"aspect:{aspect}", label, "aspect", cells, citations=citations, aspect=aspect))
     return rows
 
 
@@ -517,9 +535,9 @@ def _winner(row: Row, products: Sequence[ComparedProduct], direction: str | None
 
 def _said(row: Row, p: ComparedProduct, c: Cell, numeric: bool) -> str:
     if row.kind == "aspect":
-        return f"{c.text} (리뷰 {p.review_count}개 중)"
+        return say("COMPARE_SAID_ASPECT", cell=c.text, count=p.review_count)
     if row.kind == "rating":
-        return f"{c.text} (리뷰 {p.review_count}개)"
+        return say("COMPARE_SAID_RATING", cell=c.text, count=p.review_count)
     return c.number if numeric and c.number else c.text
 
 
@@ -529,22 +547,22 @@ def _verdict_text(row: Row, label: str, products: Sequence[ComparedProduct], i: 
     cells = list(zip(products, row.cells, strict=True))
     if i is None:
         values = " vs ".join(f"{p.short} {_said(row, p, c, True)}" for p, c in cells)
-        return f"{label}: {values} — 이 기준으로는 어느 쪽이 낫다고 하기 어려워요"
+        return say("COMPARE_VERDICT_NO_WINNER", label=label, values=values)
     # a has/lacks difference is said as 있음/없음; a numeric one by its numbers
     numeric = not (row.kind == "facet" and any(c.has is False for c in row.cells))
     if row.kind == "price":
-        lead = "가격이면"
+        lead = T.COMPARE_LEAD_PRICE
     elif row.kind == "rating":
-        lead = "평점이면"
+        lead = T.COMPARE_LEAD_RATING
     elif not numeric:
-        lead = f"{particle(label, '이', '가')} 필요하면"
+        lead = say("COMPARE_LEAD_NEED", label=label)
     else:
-        lead = f"{particle(label, '이', '가')} 중요하면"
+        lead = say("COMPARE_LEAD_MATTERS", label=label)
     p, c = cells[i]
     others = [x for k, x in enumerate(cells) if k != i]
     named = len(others) > 1
     rest = " vs ".join((f"{q.short} " if named else "") + _said(row, q, d, numeric) for q, d in others)
-    return f"{lead} {p.short}: {_said(row, p, c, numeric)} vs {rest}"
+    return say("COMPARE_VERDICT", lead=lead, product=p.short, mine=_said(row, p, c, numeric), rest=rest)
 
 
 def _verdicts(
@@ -560,7 +578,7 @@ def _verdicts(
         said = row.key in focus
         if i is None and not said:
             continue
-        label = labels.get(row.key) or (row.label.removeprefix("리뷰: "))
+        label = labels.get(row.key) or row.aspect or row.label
         citations = []
         if row.kind == "aspect" and i is not None:
             citations = [c for c in row.citations if c.product_id == products[i].product_id][:1]
@@ -580,19 +598,19 @@ def _verdicts(
 def _joined(names: Sequence[str]) -> str:
     """'A와 B', 'A · B · C 3개'."""
     if len(names) == 2:
-        return f"{particle(names[0], '과', '와')} {names[1]}"
-    return f"{' · '.join(names)} {len(names)}개"
+        return say("COMPARE_NAMES_TWO", first=names[0], second=names[1])
+    return say("COMPARE_NAMES_MANY", names=T.SEP.join(names), count=len(names))
 
 
 def comparison_headline(comparison: Comparison, from_history: bool) -> str:
     names = [p.short for p in comparison.products]
-    line = ("앞서 보여드린 " if from_history else "") + f"{particle(_joined(names), '을', '를')} 비교했어요."
+    line = say("COMPARE_HEADLINE_SHOWN" if from_history else "COMPARE_HEADLINE", names=_joined(names))
     if comparison.mixed_categories:
         leaves = " · ".join(dict.fromkeys(p.category.split(">")[-1] for p in comparison.products))
-        line += f" 서로 다른 종류({leaves})라 가격·평점·리뷰처럼 견줄 수 있는 것만 나란히 놓았어요."
+        line += " " + say("COMPARE_MIXED", leaves=leaves)
     if comparison.missing:
         said = " · ".join(f"'{m}'" for m in comparison.missing)
-        line += f" {particle(said, '은', '는')} 이 카탈로그에서 찾지 못해 빼고 비교했어요."
+        line += " " + say("COMPARE_LEFT_OUT", names=said)
     return line
 
 
@@ -603,25 +621,23 @@ def not_compared_headline(
     parts = []
     if missing:
         said = " · ".join(f"'{m}'" for m in missing)
-        parts.append(f"{said}에 맞는 상품을 이 카탈로그에서 찾지 못했어요.")
+        parts.append(say("COMPARE_NOT_FOUND", names=said))
     for said, names in ambiguous:
-        parts.append(f"'{said}'에 맞는 상품이 여러 개예요: {' · '.join(names)}.")
+        parts.append(say("COMPARE_AMBIGUOUS", said=said, names=T.SEP.join(names)))
     if found and (missing or ambiguous):
-        parts.append(f"찾은 상품은 {particle(' · '.join(found), '이에요', '예요')}.")
+        parts.append(say("COMPARE_FOUND_ONLY", names=T.SEP.join(found)))
     if not parts:
-        parts.append(
-            "무엇을 비교할지 알려 주세요: 상품 이름을 두 개 이상 적거나, 추천을 받은 뒤 '둘 차이'처럼 물어보세요."
-        )
+        parts.append(T.COMPARE_ASK_WHICH)
     return " ".join(parts)
 
 
 def comparison_suggestions(found: Sequence[str]) -> list[str]:
-    out = ["상품 이름을 'A랑 B 비교'처럼 두 개 이상 적어 주세요"]
+    out = [T.COMPARE_SUGGEST_NAMES]
     if found:
-        out.append(f"{particle(found[0], '과', '와')} 비슷한 상품을 먼저 추천받아 보세요")
+        out.append(say("COMPARE_SUGGEST_SIMILAR", product=found[0]))
     return out
 
 
 def comparison_follow_ups(comparison: Comparison) -> list[str]:
     leaves = dict.fromkeys(p.category.split(">")[-1] for p in comparison.products if p.category)
-    return [f"{leaf} 추천해줘" for leaf in list(leaves)[:2]]
+    return [say("COMPARE_CHIP_CATEGORY", leaf=leaf) for leaf in list(leaves)[:2]]

@@ -14,6 +14,7 @@ from ..text_safety import clean
 from .answer import AspectPoint, Recommendation
 from .checks import check_text
 from .compare import Comparison
+from .templates import say
 
 
 def table_json(comparison: Comparison, for_model: Callable[[str], str]) -> str:
@@ -49,12 +50,19 @@ def evidence_recommendations(comparison: Comparison) -> list[Recommendation]:
         pros, cons = [], []
         for r in comparison.rows:
             if r.kind == "aspect" and r.cells[k].count is not None:
-                aspect = r.label.removeprefix("리뷰: ")
-                negative = int(r.cells[k].text.rsplit(" ", 1)[-1]) if "아쉽다" in r.cells[k].text else 0
+                aspect = r.aspect
+                negative = r.cells[k].negative or 0
                 pros.append(
-                    AspectPoint(aspect, r.cells[k].count, p.review_count, f"{aspect} 좋다 {r.cells[k].count}건")
+                    AspectPoint(
+                        aspect,
+                        r.cells[k].count,
+                        p.review_count,
+                        say("ASPECT_PRO", aspect=aspect, count=r.cells[k].count),
+                    )
                 )
-                cons.append(AspectPoint(aspect, negative, p.review_count, f"{aspect} 아쉽다 {negative}건"))
+                cons.append(
+                    AspectPoint(aspect, negative, p.review_count, say("ASPECT_CON", aspect=aspect, count=negative))
+                )
         citations = [c for c in comparison.citations() if c.product_id == p.product_id]
         out.append(
             Recommendation(

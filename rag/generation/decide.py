@@ -21,14 +21,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from . import templates as T
 from .answer import Recommendation
 from .compare import Comparer, Verdict
+from .templates import say
 
 BUDGET_RATIO = 0.7
 UPGRADE_RATIO = 1.3
 RATING_SLACK = 0.3  # points on a 5-point scale
 ROLES: tuple[str, ...] = ("top", "budget", "upgrade")
-ROLE_LABELS = {"top": "가장 잘 맞는 상품", "budget": "더 저렴한 선택", "upgrade": "한 단계 위"}
+ROLE_LABELS = {"top": T.PICK_TOP, "budget": T.PICK_BUDGET, "upgrade": T.PICK_UPGRADE}
 
 
 @dataclass
@@ -51,12 +53,13 @@ class Picks:
         return [p for p in (self.top, self.budget, self.upgrade) if p is not None]
 
     def to_text(self) -> str:
-        lines = [f"- {ROLE_LABELS[p.role]}: {p.name} ({_won(p.price)}) — {p.why}" for p in self.all()]
-        return "고르기 쉽게\n" + "\n".join(lines) + "\n\n"
+        lines = [say("PICK_LINE", label=ROLE_LABELS[p.role], product=p.name, price=_won(p.price), why=p.why)
+                 for p in self.all()]  # fmt: skip
+        return T.PICKS_SECTION + "\n" + "\n".join(lines) + "\n\n"
 
 
 def _won(price: int | None) -> str:
-    return f"{price:,}원" if price is not None else "가격 정보 없음"
+    return say("WON", price=price) if price is not None else T.NO_PRICE
 
 
 def _slack(rec: Recommendation) -> float:
@@ -74,24 +77,26 @@ def _not_much_worse(rec: Recommendation, top: Recommendation) -> bool:
 
 
 def _rating(rec: Recommendation) -> str:
-    return f"평점 {rec.rating_mean:.1f}/{rec.rating_max:g} (리뷰 {rec.review_count}개)" if _rated(rec) else "리뷰 없음"
+    if not _rated(rec):
+        return T.PICK_NO_REVIEWS
+    return say("PICK_RATING", rating=rec.rating_mean, scale=rec.rating_max, count=rec.review_count)
 
 
 def _top_why(top: Recommendation) -> str:
-    why = f"질문에 가장 잘 맞아요 · {_rating(top)}"
-    return why + (f" · {top.pros[0].line}" if top.pros else "")
+    why = say("PICK_TOP_WHY", rating=_rating(top))
+    return why + (T.SEP + top.pros[0].line if top.pros else "")
 
 
 def _budget_why(rec: Recommendation, top: Recommendation) -> str:
-    why = f"{top.name}보다 {top.price - rec.price:,}원 싸요 ({rec.price:,}원 vs {top.price:,}원)"
+    why = say("PICK_BUDGET_WHY", top=top.name, diff=top.price - rec.price, price=rec.price, top_price=top.price)
     if _rated(rec) and _rated(top):
-        why += f" · 평점 {rec.rating_mean:.1f} vs {top.rating_mean:.1f}"
+        why += T.SEP + say("PICK_BUDGET_RATING", rating=rec.rating_mean, top_rating=top.rating_mean)
     return why
 
 
 def _upgrade_why(rec: Recommendation, top: Recommendation, wins: Sequence[Verdict]) -> str:
-    said = " · ".join(f"{v.label} {v.values}" for v in wins[:2])
-    return f"{rec.price - top.price:,}원 더 비싸지만 {said}"
+    said = T.SEP.join(say("PICK_UPGRADE_WIN", label=v.label, values=v.values) for v in wins[:2])
+    return say("PICK_UPGRADE_WHY", diff=rec.price - top.price, wins=said)
 
 
 def decide(recs: Sequence[Recommendation], comparer: Comparer | None = None) -> Picks | None:
