@@ -204,6 +204,7 @@ def check_sentence(
     quotes = [c.quote for r in (rec, *others) for c in r.citations]
     # a span quoted verbatim from a cited review is the review's word, not the model's: checked as a quote only
     body = _QUOTED.sub(lambda m: " " if any(m.group(1) in q for q in quotes) else m.group(0), body)
+    said = body  # the claim before amounts are blanked: blanking '29,900원으로' leaves a stray '으' for the analyzer
     why = _promotional(body)
     if why:
         return why
@@ -234,7 +235,8 @@ def check_sentence(
             *(r.reason for r in recs), *quotes, *(p.line for r in recs for p in r.pros + r.cons),
             *(x for r in recs for x in r.satisfied)]  # fmt: skip
         known = set(allowed) | {n for text in evidence for n in nouns(text)}
-        unsupported = [n for n in dict.fromkeys(nouns(body)) if n not in known and not n.isdigit()]
+        own = set(nouns(said))
+        unsupported = [n for n in dict.fromkeys(nouns(body)) if n not in known and not n.isdigit() and n in own]
         if unsupported:
             where = "the cited reviews" if cited else f"{rec.product_id}'s evidence"
             return f"claims {', '.join(unsupported)}, which {where} never mention"

@@ -31,6 +31,7 @@ from functools import lru_cache
 from ..facets import Facet, describe
 from ..index.catalog import CatalogReader
 from ..query.intent import CompareRequest
+from ..query.lexicon import ATTRIBUTES
 from ..records import Product, Review
 from ..stats import ProductStats
 from ..units import format_quantity
@@ -465,6 +466,12 @@ def _focus(question: str, parsed, rows: Sequence[Row], aspects: Sequence[str]) -
                 found.append((start, row.key, row.label))
         elif kind == "cheap":
             found.append((start, "price", "가격"))
+    for r in rows:  # the lexicon's other words for a facet ('노캔' for 노이즈캔슬링), without a parsed query
+        for label, (forms, extras) in ATTRIBUTES.items():
+            if r.kind == "facet" and _compact(r.label) in {_compact(w) for w in (label, *forms)}:
+                said = next((w for w in (*extras, label, *forms) if len(w) >= 2 and w in q), None)
+                if said is not None:
+                    found.append((q.index(said), r.key, question[q.index(said) : q.index(said) + len(said)]))
     for r in rows:
         if r.kind == "facet" and len(r.label) >= 2 and _compact(r.label) in compact_q:
             found.append((compact_q.index(_compact(r.label)), r.key, r.label))

@@ -263,7 +263,8 @@ def read_intent(question: str, names: ProductNames, history: Sequence[_Turn] = (
     if strong is not None and len(matches) == 1 and names.one_kind(matches[0].candidates):
         return Intent(COMPARE, CompareRequest(matches[0].candidates, tuple(matches)))  # '이어폰 비교해줘': all of them
     if len(shown) >= 2 and (strong is not None or deictic is not None):
-        count = _COUNT_WORDS.get(deictic.group(1)) if deictic is not None and deictic.group(1) else None
+        said = next((m.group(1) for m in _DEICTIC.finditer(question) if m.group(1)), None)
+        count = _COUNT_WORDS.get(said) if said else None
         return Intent(COMPARE, CompareRequest(tuple(shown[: count or MAX_COMPARED]), from_history=True))
     if strong is not None and any(m.product_id is None for m in matches):
         return Intent(COMPARE, CompareRequest(tuple(found), tuple(matches)))  # say which name was not found
