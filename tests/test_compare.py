@@ -40,7 +40,7 @@ PRODUCTS = [
     Product("T1", "캠프원 원터치 텐트 4인용", "스포츠/아웃도어>캠핑>텐트", "캠프원", 129_000),
 ]  # fmt: skip
 _TEXTS = {
-    "E1": ["노캔 성능 좋아요 지하철에서 조용해요", "가성비 좋아요 노캔도 괜찮고요", "노캔 효과 만족해요", "귀가 좀 아파요"],
+    "E1": ["노캔 성능 좋아요 조용해요", "가성비 좋아요 노캔도 괜찮고요", "노캔 효과 만족해요", "귀가 좀 아파요"],
     "E2": ["가성비 최고예요 싸요", "음질은 그냥 그래요", "노캔이 없어서 시끄러워요", "가격 대비 괜찮아요"],
     "E3": ["노캔 성능 끝판왕이에요", "노캔 최고예요 조용해요", "노캔 효과 확실해요", "비싸요 가격이 부담돼요"],
     "H1": ["소음이 거의 없어서 좋아요", "조용해서 자취방에 딱이에요", "물통이 작아요"],
@@ -79,9 +79,7 @@ def comparer(analyzer) -> Comparer:
 
 def shown(*ids: str) -> list[Turn]:
     """A history whose last answer showed these products."""
-    recs = [
-        Recommendation(pid, pid, "", "", 10_000, 4.0, 5.0, 3, "") for pid in ids
-    ]  # only the ids matter to intent
+    recs = [Recommendation(pid, pid, "", "", 10_000, 4.0, 5.0, 3, "") for pid in ids]  # only the ids matter to intent
     return [Turn("무선이어폰 추천해줘", Answer("무선이어폰 추천해줘", "", [], recs, [], []))]
 
 
@@ -182,9 +180,8 @@ def test_verdict_numbers_are_the_catalogs_and_the_shoppers_focus_leads(comparer)
     first = comparison.verdicts[0]
     assert first.row == "facet:노이즈캔슬링" and first.focus and first.winner == "E3"
     assert first.text == "노캔이 중요하면 소노릭 프로3: -45dB vs -35dB"  # the shopper's word, the catalog's numbers
-    for raw, number in zip(
-        (by_id["E3"].attributes["노이즈캔슬링"], by_id["E1"].attributes["노이즈캔슬링"]), first.values.split(" vs ")
-    ):
+    raws = (by_id["E3"].attributes["노이즈캔슬링"], by_id["E1"].attributes["노이즈캔슬링"])
+    for raw, number in zip(raws, first.values.split(" vs "), strict=True):
         assert number in raw
     price = next(v for v in comparison.verdicts if v.row == "price")
     assert price.winner == "E1" and price.values == f"{_won(by_id['E1'].price)} vs {_won(by_id['E3'].price)}"
