@@ -38,7 +38,7 @@ MAX_COMPARED = 5  # products in one comparison table: what fits side by side
 _VS = r"(?<![A-Za-z])(?:vs|v\.s\.?|VS|Vs)\.?(?![A-Za-z])"
 _STRONG = re.compile(rf"비교|차이|{_VS}")
 _WEAK = re.compile(
-    r"(?:^|\s)중(?:에|에서)?\s*(?:뭐|무엇|어느|어떤|누가)|(?:뭐|무엇|어느\s*(?:거|것|쪽|게)|어떤\s*(?:거|게|것))"
+    r"(?:^|\s)중(?:에|에서)?(?=\s|$|[?!.,])|(?:뭐|무엇|어느\s*(?:거|것|쪽|게)|어떤\s*(?:거|게|것))"
     r"(?:가|이)?\s*(?:더\s*)?(?:나아|낫|나을|좋|괜찮|추천)|어느\s*쪽"
 )
 # the words that point back at the previous answer, and how many they say
@@ -142,8 +142,9 @@ class ProductNames:
                 i += 1
         return out
 
-    def scores(self, part: str) -> list[tuple[float, int]]:
-        """(weight of the name tokens the part covers, product row), best first, for the products the part names:
+    def scores(self, part: str) -> list[tuple[float, float, int]]:
+        """(1.0 when the part says the product's brand else 0.0, weight of the name tokens the part covers, product
+        row), best first, for the products the part names:
         it covers the product's brand, or two distinctive name tokens, or a model code written in full (letters
         with digits); or one distinctive token when every word of the part is a catalog word ('가열식')."""
         words = _tokens(part)
@@ -164,15 +165,15 @@ class ProductNames:
                 or known
             )
             if named and distinctive:
-                out.append((sum(self.idf[t] for t in hit), row))
-        out.sort(key=lambda x: (-x[0], x[1]))
+                out.append((float(self.brands[row] in hit), sum(self.idf[t] for t in hit), row))
+        out.sort(key=lambda x: (-x[0], -x[1], x[2]))  # a product whose brand is said first ('시팅랩 메쉬의자')
         return out
 
     def resolve(self, parts: Sequence[str]) -> list[NameMatch]:
         """Each part to one product; a tie between products is broken by the category of the other parts' matches,
         else left unresolved with the tied candidates."""
         scored = [self.scores(p) for p in parts]
-        tied = [[r for score, r in s if math.isclose(score, s[0][0])] if s else [] for s in scored]
+        tied = [[r for brand, w, r in s if brand == s[0][0] and math.isclose(w, s[0][1])] for s in scored]
         settled = {self.categories[t[0]] for t in tied if len(t) == 1}
         out = []
         for part, rows in zip(parts, tied, strict=True):
@@ -206,9 +207,14 @@ _PARTICLES = frozenset(
 _MODEL_SUFFIX = re.compile(r"[0-9a-z.+\-]+")
 
 
-def _name_parts(text: str) -> list[str]:
-    """The stretch before the cue, cut at the connectives between names."""
-    marked = _JOINT.sub(lambda m: "\x00", text)
+def _name_parts(text: str, names: ProductNames) -> list[str]:
+    """The stretch before the cue, cut at the connectives between names (not inside a name: brand '두부랑')."""
+
+    def cut(m: re.Match) -> str:
+        start = text.rfind(" ", 0, m.start()) + 1
+        return m.group(0) if text[start : m.end()].lower() in names.postings else "\x00"
+
+    marked = _JOINT.sub(cut, text)
     parts = [_DEICTIC.sub(" ", p) for chunk in marked.split("\x00") for p in _SEPARATOR.split(chunk)]
     return [" ".join(p.split()) for p in parts if p and p.strip()]
 
@@ -253,7 +259,7 @@ def read_intent(question: str, names: ProductNames, history: Sequence[_Turn] = (
     if len(ordinals) >= 2:
         return Intent(COMPARE, CompareRequest(tuple(ordinals), from_history=True))
     cue = strong or weak
-    parts = _name_parts(_before_cue(question, cue))
+    parts = _name_parts(_before_cue(question, cue), names)
     matches = names.resolve(parts) if len(parts) >= 2 or strong is not None else []
     if not (len(parts) >= 2 and (strong is not None or any(m.product_id for m in matches))):  # 'A랑 B 중': names
         matches = [m for m in matches if m.product_id is not None or m.candidates or _names_something(m.said, names)]
