@@ -38,6 +38,8 @@ PRODUCTS = [
     Product("M1", "클릭원 에이스 VS 프로 무선 마우스", "디지털>PC주변기기>무선마우스", "클릭원", 25_000),
     Product("S1", "소리온 붐박스 블루투스 스피커", "디지털>음향기기>블루투스스피커", "소리온", 39_000),
     Product("T1", "캠프원 원터치 텐트 4인용", "스포츠/아웃도어>캠핑>텐트", "캠프원", 129_000),
+    Product("C1", "두부랑 두부모래 오리지널 7L", "반려동물>고양이용품>고양이모래", "두부랑", 12_900),
+    Product("C2", "냥모래 벤토나이트 고양이모래 7kg", "반려동물>고양이용품>고양이모래", "냥모래", 9_900),
 ]  # fmt: skip
 _TEXTS = {
     "E1": ["노캔 성능 좋아요 조용해요", "가성비 좋아요 노캔도 괜찮고요", "노캔 효과 만족해요", "귀가 좀 아파요"],
@@ -96,6 +98,9 @@ def shown(*ids: str) -> list[Turn]:
         ("소노릭이랑 비트로 중 어느 쪽이 좋아?", ("E3", "E2")),  # brands with particles
         ("루미홈이랑 촉촉랩 가습기 차이", ("H1", "H2")),
         ("소리온 에어, 비트로 B1, 소노릭 프로3 세 개 비교해줘", ("E1", "E2", "E3")),
+        ("촉촉랩 가습기랑 루미홈 중에 밤에 틀기 좋은 건?", ("H2", "H1")),  # 'A랑 B 중에 …' without 뭐
+        ("두부랑 모래하고 냥모래 중에 먼지 적은 거", ("C1", "C2")),  # 랑 inside the brand 두부랑 is no connective
+        ("소리온 무선이어폰 vs 비트로 B1", ("E1", "E2")),  # the said brand outranks a name word (무선이어폰 of E3)
     ],
 )
 def test_named_comparisons_resolve_to_those_products(names, question, expected):
