@@ -16,10 +16,14 @@ from pydantic import Field
 from rag.facets import type_attributes
 from rag.generation.answer import Answer, Recommendation
 from rag.generation.compare import Comparer
+from rag.generation.compare_llm import check_verdict
 from rag.guide import ShoppingGuide, Turn
+from rag.llm import LLMConfig, make_chat_model
 from rag.query.intent import COMPARE, RECOMMEND, ProductNames, read_intent
 from rag.records import Product, Review
 from rag.stats import compute_stats
+
+from .test_llm import SMOLLM2, needs_model
 
 EARPHONES = "디지털>음향기기>무선이어폰"
 PRODUCTS = [
@@ -314,3 +318,13 @@ def test_a_failing_model_leaves_the_grounded_comparison(guide):
     answer = with_model(guide, FakeListChatModel(responses=["표를 못 읽었어요"])).ask("미니웨이브랑 스팀하우스 비교")
     assert answer.comparison.verdicts and not answer.comparison.summary
     assert answer.generator == "grounded" and "기본 판단" in answer.notice
+
+
+@needs_model
+def test_a_real_small_model_writes_a_comparison_through_the_checks(guide):
+    model = make_chat_model(LLMConfig(backend="gguf", model_path=str(SMOLLM2), max_tokens=200, n_ctx=4096))
+    answer = with_model(guide, model).ask("미니웨이브랑 스팀하우스 비교")
+    assert answer.comparison is not None and answer.comparison.verdicts  # the table and grounded verdict stand
+    if answer.comparison.summary_source == "llm":  # whatever the tiny model wrote, only checked sentences show
+        _, dropped = check_verdict(answer.comparison, [answer.comparison.summary])
+        assert dropped == []
