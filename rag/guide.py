@@ -40,6 +40,7 @@ from .generation.compare_llm import check_verdict, table_json
 from .generation.composer import GroundedComposer
 from .generation.decide import decide
 from .generation.prompts import PromptTemplate
+from .generation.templates import say
 from .index.store import HybridIndex
 from .llm import LLMDeadlineError, json_object_with, reply_within
 from .query import SORTS
@@ -317,9 +318,7 @@ class ShoppingGuide:
                 raise ValueError("the model's reply holds no JSON verdict list")
         except Exception as exc:  # the grounded verdict stands
             logger.warning("LLM failed on a comparison (%s: %s); showing the grounded verdict", type(exc).__name__, exc)
-            answer.notice = (
-                f"LLM({self.llm_label}) 응답을 받지 못해 근거 기반 기본 판단을 보여드려요 ({type(exc).__name__})."
-            )
+            answer.notice = say("NOTICE_LLM_COMPARE_UNREACHABLE", label=self.llm_label, why=type(exc).__name__)
             answer.generator = "grounded"
             return
         allowed = self._own_vocabulary | set(self._nouns(prompt.system)) | set(self._nouns(answer.question))
@@ -330,7 +329,7 @@ class ShoppingGuide:
         if kept:
             answer.comparison.summary, answer.comparison.summary_source = " ".join(kept), "llm"
         if dropped:
-            answer.notice = f"LLM이 쓴 문장 중 근거와 맞지 않는 {len(dropped)}개를 빼고 보여드려요."
+            answer.notice = say("NOTICE_LLM_DROPPED", count=len(dropped))
         answer.timings["llm"] = (time.perf_counter() - started) * 1000
 
     def _rewrite_with_llm(self, answer: Answer, plan: Plan) -> None:
