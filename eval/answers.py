@@ -8,11 +8,18 @@ the `Recommendation` it checks:
 - a citation is valid when the review exists, belongs to the recommended product, the product is one the
   search returned for the question (searched again, independently of the answer), and the quote is verbatim
   review text (whitespace-normalised);
-- numeric faithfulness: every price, rating and count in the text a shopper reads about a product (its rendered
-  block: header, reason, pros and cons, quotes' stars) must equal the catalog's value: the price; the mean rating
-  (1 decimal) on the source scale; the review, repurchase and histogram counts; each aspect's count recounted
-  from the product's reviews; a quote's stars equal its review's rating. Numbers inside quotes (checked as
-  verbatim text above), the product's name, brand and category, and the shopper's own budget are not claims;
+- numeric faithfulness, read from the structured answer, never from its prose: the card's price, mean rating (1
+  decimal) and scale, review, repurchase and histogram counts; each pro/con's count recounted from the product's
+  reviews and its `of`; each quote's stars against its review; and every numeric field of every `Fact` of the
+  reason, by its name (`price`, `rating`, `scale`, `review_count`, `repurchase`, `positive`: the catalog's value;
+  a `label` must be one of the answer's constraint labels). Then the text: the reason is exactly its facts rendered
+  by `rag.generation.templates`, each pro/con line its template filled, and once every piece rendered from a
+  structured value is taken out of the card, no digit is left (no number the structure does not state). Rewording a
+  template changes none of this. Only a reason an LLM wrote (no structure) is read as prose, claim by claim;
+- no analyzer stems: every quoted span ('…') of every rendered text of every answer (the demo set and the spec
+  set) is the shopper's own words (a substring of the question or an earlier turn), a constraint label, catalog
+  text (a product's name, brand, category or attribute), or a bound the guide computed ('640g 이하'); anything else
+  is counted (it must be 0);
 - no-answer correctness: on questions with nothing to recommend, the answer recommends nothing or says it found
   nothing; the false-alarm rate is the same on answerable questions;
 - latency: wall time of `ask`, p50/p95, and of its first streamed piece (what the shopper waits for).
@@ -29,20 +36,19 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.generation.answer import Answer, Recommendation, render_recommendation
+from rag.generation import templates as T
+from rag.generation.answer import Answer, Recommendation, price_text, rating_text, render_recommendation
 from rag.generation.aspects import summarize
 from rag.generation.checks import COUNT, NUMBER, price_mentions
 from rag.index.build import ProgressFactory, no_progress
 from rag.index.catalog import CatalogReader
 from rag.text_safety import ELLIPSIS
 
+SPEC_QUERIES = Path(__file__).parent / "data" / "spec_queries" / "queries.jsonl"
 _WS = re.compile(r"\s+")
 _QUOTE = re.compile(r"“[^”]*”")
-_REVIEW_REF = re.compile(r"리뷰\s+[A-Za-z0-9][A-Za-z0-9_\-]*\)")
 _STARS = re.compile(r"(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)")
 _POINTS = re.compile(r"(\d+(?:\.\d+)?)\s*점")
-_ASPECT_COUNT = re.compile(r"(\S+(?:\s\S+)?)\s+(좋다고|아쉽다고)\s+(\d+)건")
-_OF_COUNT = re.compile(r"찾으시는 (\S+) 면에서 리뷰 (\d+)개 중 (\d+)개가 좋다고")
 
 
 def _norm(text: str) -> str:
@@ -92,6 +98,7 @@ class Truth:
     counts: set[int]  # review count, repurchase mentions, histogram values
     review_count: int
     repurchase: int
+    rating_hist: dict[str, int]
     aspects: dict[str, tuple[int, int]]  # aspect → (reviews praising, reviews complaining), recounted
     review_ratings: dict[str, tuple[float, float]]  # review id → (rating, scale max)
     free_text: str  # name, brand, category: numbers in them are not claims
@@ -109,14 +116,31 @@ class Truth:
             counts=counts | {n for pair in aspects.values() for n in pair},
             review_count=stats.review_count if stats else 0,
             repurchase=stats.repurchase_count if stats else 0,
+            rating_hist=dict(stats.rating_hist) if stats else {},
             aspects=aspects,
             review_ratings={r.review_id: (r.rating, r.rating_max) for r in reviews},
             free_text=" ".join([product.name, product.brand, product.category]),
         )
 
 
-def number_problems(rec: Recommendation, truth: Truth, allowed_prices: set[int] = frozenset()) -> tuple[int, list[str]]:
-    """(numeric claims checked, the wrong ones) in the text a shopper reads about `rec`."""
+# the catalog value each numeric field of a Fact must equal, by the field's name
+_FIELD_TRUTH = {
+    "rating": lambda t, v, f: round(float(v), 1) == t.rating_mean,
+    "scale": lambda t, v, f: float(v) == t.rating_max,
+    "review_count": lambda t, v, f: v == t.review_count,
+    "repurchase": lambda t, v, f: v == t.repurchase,
+    "positive": lambda t, v, f: v == t.aspects.get(f.get("aspect"), (None, None))[0],
+    "negative": lambda t, v, f: v == t.aspects.get(f.get("aspect"), (None, None))[1],
+}
+
+
+def number_problems(
+    rec: Recommendation,
+    truth: Truth,
+    allowed_prices: set[int] = frozenset(),
+    labels: Sequence[str] = (),
+) -> tuple[int, list[str]]:
+    """(numeric claims checked, the wrong ones) about `rec`, from its structured fields (module docstring)."""
     claims, problems = 0, []
 
     def claim(ok: bool, what: str) -> None:
@@ -125,38 +149,87 @@ def number_problems(rec: Recommendation, truth: Truth, allowed_prices: set[int] 
         if not ok:
             problems.append(f"{rec.product_id}: {what}")
 
-    for c in rec.citations:  # the stars after a quote: "(5/5, 리뷰 id)"
+    claim(rec.price == truth.price, f"price {rec.price} (catalog {truth.price})")
+    claim(rec.review_count == truth.review_count, f"'리뷰 {rec.review_count}개' (catalog {truth.review_count})")
+    if rec.review_count:
+        rating = None if rec.rating_mean is None else round(rec.rating_mean, 1)
+        claim(rating == truth.rating_mean, f"rating {rating} (catalog {truth.rating_mean})")
+        claim(
+            float(rec.rating_max) == truth.rating_max,
+            f"rating scale /{rec.rating_max:g} (catalog /{truth.rating_max:g})",
+        )
+    claim(rec.repurchase_count == truth.repurchase, f"repurchase {rec.repurchase_count} (catalog {truth.repurchase})")
+    claim(rec.rating_hist == truth.rating_hist, f"rating histogram {rec.rating_hist} (catalog {truth.rating_hist})")
+    for side, points in ((0, rec.pros), (1, rec.cons)):
+        for p in points:
+            recount = truth.aspects.get(p.aspect, (None, None))[side]
+            claim(
+                p.count == recount,
+                f"{p.aspect} {'praised' if side == 0 else 'criticised'} by {p.count} (recount {recount})",
+            )
+            claim(p.of == truth.review_count, f"{p.aspect}: of {p.of} reviews (catalog {truth.review_count})")
+            line = T.say("ASPECT_PRO" if side == 0 else "ASPECT_CON", aspect=p.aspect, count=p.count)
+            claim(p.line == line, f"the line {p.line!r} is not its count rendered ({line!r})")
+    for c in rec.citations:  # the stars after a quote
         claim(truth.review_ratings.get(c.review_id) == (c.rating, c.rating_max), f"stars of {c.review_id}")
-    header, _, text = render_recommendation(1, rec).partition("\n")
-    header = header.split(" ", 1)[1].replace(rec.name, " ").replace(rec.brand, " ")  # drop the ordinal and names
-    body = _QUOTE.sub(" ", header + "\n" + text)  # quote text is verified verbatim as a citation
-    body = _REVIEW_REF.sub(")", body)
-    body = re.sub(r"'[^']*'(?=에 맞는| 조건에)", " ", body)  # echoes of the question's words and constraint labels
-    for m in _STARS.finditer(re.sub(r"\(\d+(?:\.\d+)?/\d+(?:\.\d+)?, \)", " ", body)):
+    if rec.reason_source == "llm":  # free text an LLM wrote: no structure to read, so it is read claim by claim
+        n, wrong = _prose_number_problems(rec.reason, truth, allowed_prices)
+        claims += n
+        problems += [f"{rec.product_id}: {w}" for w in wrong]
+    else:
+        for fact in rec.facts:
+            for name, value in fact.fields.items():
+                if name == "price":
+                    claim(value == truth.price or value in allowed_prices, f"price {value:,}원 (catalog {truth.price})")
+                elif name in _FIELD_TRUTH:
+                    claim(_FIELD_TRUTH[name](truth, value, fact.fields), f"{fact.template}.{name} = {value}")
+                elif name == "label":
+                    claim(
+                        value in labels, f"{fact.template}: label {value!r} is none of the constraints {list(labels)}"
+                    )
+                elif isinstance(value, int | float):
+                    claim(False, f"{fact.template}.{name} = {value}: a number with no catalog value to check it by")
+        rendered = " ".join(f.text() for f in rec.facts)
+        claim(rec.reason == rendered, f"the reason {rec.reason!r} is not its facts rendered ({rendered!r})")
+    claim(not _unaccounted_digits(rec), f"numbers no structured field states: {_unaccounted_digits(rec)}")
+    return claims, problems
+
+
+def _unaccounted_digits(rec: Recommendation) -> list[str]:
+    """Digits left in the card once every piece rendered from a structured value is taken out."""
+    card = render_recommendation(1, rec).split(" ", 1)[1]  # the ordinal
+    pieces = [rec.name, rec.brand, price_text(rec.price), rating_text(rec), *(p.line for p in rec.pros + rec.cons)]
+    pieces += (
+        [c.quote for c in rec.citations] + [c.stars() for c in rec.citations] + [c.review_id for c in rec.citations]
+    )
+    if rec.reason_source == "llm":
+        pieces.append(rec.reason)  # checked as prose above
+    else:
+        pieces += [f.text() for f in rec.facts]
+    for piece in sorted(pieces, key=len, reverse=True):
+        if piece:
+            card = card.replace(piece, " ")
+    return NUMBER.findall(card)
+
+
+def _prose_number_problems(text: str, truth: Truth, allowed_prices: set[int]) -> tuple[int, list[str]]:
+    """Numbers of free text (an LLM's reason) against the catalog: prices, ratings, counts, any other number."""
+    claims, problems = 0, []
+
+    def claim(ok: bool, what: str) -> None:
+        nonlocal claims
+        claims += 1
+        if not ok:
+            problems.append(what)
+
+    body = _QUOTE.sub(" ", text)
+    for m in _STARS.finditer(body):
         claim(round(float(m.group(1)), 1) == truth.rating_mean, f"rating {m.group(1)} (catalog {truth.rating_mean})")
-        claim(float(m.group(2)) == truth.rating_max, f"rating scale /{m.group(2)} (catalog /{truth.rating_max:g})")
     body = _STARS.sub(" ", body)
-    for m in _OF_COUNT.finditer(body):
-        aspect, of, n = m.group(1), int(m.group(2)), int(m.group(3))
-        claim(of == truth.review_count, f"'리뷰 {of}개' (catalog {truth.review_count})")
-        claim(n == truth.aspects.get(aspect, (None, None))[0], f"{aspect} praised by {n} (recount {truth.aspects})")
-    body = _OF_COUNT.sub(" ", body)
-    for m in _ASPECT_COUNT.finditer(body):
-        aspect, side, n = m.group(1).split()[-1], 0 if m.group(2) == "좋다고" else 1, int(m.group(3))
-        aspect = next((a for a in truth.aspects if m.group(1).endswith(a)), aspect)
-        recount = truth.aspects.get(aspect, (None, None))[side]
-        claim(n == recount, f"'{m.group(0).strip()}' (recount {recount})")
-    body = _ASPECT_COUNT.sub(" ", body)
-    for m in re.finditer(r"재구매 언급 (\d+)건", body):
-        claim(int(m.group(1)) == truth.repurchase, f"repurchase {m.group(1)} (catalog {truth.repurchase})")
-    body = re.sub(r"재구매 언급 \d+건", " ", body)
-    for m in re.finditer(r"리뷰 (\d+)개", body):
-        claim(int(m.group(1)) == truth.review_count, f"'리뷰 {m.group(1)}개' (catalog {truth.review_count})")
-    body = re.sub(r"리뷰 \d+개", " ", body)
     prices, body = price_mentions(body)
     for price in prices:
         claim(price == truth.price or price in allowed_prices, f"price {price:,}원 (catalog {truth.price})")
-    for m in _POINTS.finditer(body):  # free text (an LLM's): "4.5점"
+    for m in _POINTS.finditer(body):
         claim(round(float(m.group(1)), 1) == truth.rating_mean, f"rating {m.group(0)} (catalog {truth.rating_mean})")
     body = _POINTS.sub(" ", body)
     for m in COUNT.finditer(body):
@@ -166,6 +239,40 @@ def number_problems(rec: Recommendation, truth: Truth, allowed_prices: set[int] 
     for number in NUMBER.findall(body):
         claim(number in truth.free_text, f"number {number} is nowhere in the catalog's data for the product")
     return claims, problems
+
+
+# ---- no analyzer stems ----
+
+_QUOTED_SPAN = re.compile(r"'([^'\n]+)'")
+_COMPUTED_BOUND = re.compile(r"^[\d.,]+\s?\S*\s(?:이하|이상|미만|초과)$")  # a bound the guide computed: '640g 이하'
+
+
+def catalog_words(catalog: CatalogReader) -> str:
+    """The catalog's own text a quoted span may come from: names, brands, categories, attribute keys and values."""
+    parts = []
+    for p in catalog.products():
+        parts += [p.name, p.brand, p.category, *p.category.split(">")]
+        parts += [f"{k} {v}" for k, v in (p.attributes or {}).items()]
+    return "\n".join(parts)
+
+
+def rendered_texts(answer: Answer) -> list[str]:
+    """Every text of the answer a shopper can read: the streamed text and the chips."""
+    return [answer.to_text(), *answer.understood, *answer.follow_ups, *answer.suggestions]
+
+
+def stem_problems(answer: Answer, said: Sequence[str], catalog_text: str) -> list[str]:
+    """Quoted spans of the answer's texts that are not the shopper's words, a label, catalog text or a bound."""
+    spoken = " ".join(_norm(s) for s in said)
+    labels = set(answer.understood)
+    out = []
+    for text in rendered_texts(answer):
+        for m in _QUOTED_SPAN.finditer(_QUOTE.sub(" ", text)):
+            span = _norm(m.group(1))
+            if span in spoken or span in labels or span in catalog_text or _COMPUTED_BOUND.match(span):
+                continue
+            out.append(f"{answer.question!r}: '{span}'")
+    return list(dict.fromkeys(out))
 
 
 # ---- running the questions ----
@@ -179,6 +286,7 @@ class AnswerRun:
     recommended: list[str]
     found: bool
     generator: str
+    fell_back: bool  # an LLM guide showed the grounded answer (the model failed): read from the answer's generator
     notice: str | None
     dropped: int
     ms: float
@@ -187,6 +295,7 @@ class AnswerRun:
     citation_problems: list[str] = field(default_factory=list)
     claims: int = 0
     number_problems: list[str] = field(default_factory=list)
+    stem_problems: list[str] = field(default_factory=list)
 
 
 def load_conversations(path: Path) -> list[dict]:
@@ -212,6 +321,7 @@ def run_answers(guide, conversations: Sequence[dict], progress: ProgressFactory 
     from rag.guide import Turn
 
     catalog = guide.searcher.index.catalog
+    catalog_text = catalog_words(catalog)
     truths: dict[str, Truth] = {}
     runs = []
     bar = progress(len(conversations), f"answers ({guide.generator})")
@@ -236,7 +346,7 @@ def run_answers(guide, conversations: Sequence[dict], progress: ProgressFactory 
         for rec in answer.recommendations:
             if rec.product_id not in truths:
                 truths[rec.product_id] = Truth.of(catalog, rec.product_id, guide.searcher.index.analyzer)
-            n, problems = number_problems(rec, truths[rec.product_id], budget)
+            n, problems = number_problems(rec, truths[rec.product_id], budget, answer.understood)
             claims += n
             wrong += problems
         runs.append(
@@ -247,6 +357,7 @@ def run_answers(guide, conversations: Sequence[dict], progress: ProgressFactory 
                 [r.product_id for r in answer.recommendations],
                 answer.found,
                 answer.generator,
+                guide.generator != "grounded" and answer.generator == "grounded",
                 answer.notice,
                 answer.dropped,
                 ms,
@@ -255,6 +366,7 @@ def run_answers(guide, conversations: Sequence[dict], progress: ProgressFactory 
                 bad,
                 claims,
                 wrong,
+                stem_problems(answer, [conv["query"], *conv["history"]], catalog_text),
             )
         )
         bar.update(1)
@@ -297,8 +409,12 @@ def summarize_runs(runs: Sequence[AnswerRun]) -> dict:
             if answerable
             else None,
         },
+        "analyzer_stems": {
+            "count": sum(len(r.stem_problems) for r in runs),
+            "problems": [p for r in runs for p in r.stem_problems][:20],
+        },
         "llm": {
-            "fell_back": sum(1 for r in runs if r.notice and "응답을 받지 못해" in r.notice),
+            "fell_back": sum(1 for r in runs if r.fell_back),
             "dropped_sentences": sum(r.dropped for r in runs),
         },
         "latency_ms": _pct([r.ms for r in runs]),
@@ -311,10 +427,24 @@ def summarize_runs(runs: Sequence[AnswerRun]) -> dict:
                 "ms": round(r.ms, 1),
                 "citation_problems": r.citation_problems,
                 "number_problems": r.number_problems,
+                "stem_problems": r.stem_problems,
             }
             for r in runs
         ],
     }
+
+
+def spec_set_stems(guide, queries: Path, progress: ProgressFactory = no_progress) -> dict:
+    """The no-stems check over every answer of the spec question set (single questions, no history)."""
+    catalog_text = catalog_words(guide.searcher.index.catalog)
+    rows = [json.loads(line) for line in Path(queries).read_text(encoding="utf-8").splitlines() if line.strip()]
+    problems: list[str] = []
+    bar = progress(len(rows), "answers: spec set, analyzer stems")
+    for row in rows:
+        problems += stem_problems(guide.ask(row["query"]), [row["query"]], catalog_text)
+        bar.update(1)
+    bar.close()
+    return {"questions": len(rows), "count": len(problems), "problems": problems[:20]}
 
 
 def evaluate_answers(
@@ -324,8 +454,10 @@ def evaluate_answers(
     embedder,
     chat_models: dict[str, object] | None = None,
     progress: ProgressFactory = no_progress,
+    spec_queries: Path | None = SPEC_QUERIES,
 ) -> dict:
-    """{generator label: summary} for the grounded composer and each given chat model (label → model)."""
+    """{generator label: summary} for the grounded composer and each given chat model (label → model); the grounded
+    summary's `analyzer_stems.spec_set` runs the no-stems check over the spec set too (`spec_queries`, None: not)."""
     from rag.guide import ShoppingGuide
 
     conversations = load_conversations(queries)
@@ -333,6 +465,8 @@ def evaluate_answers(
     base = ShoppingGuide.from_index(index, analyzer=analyzer, embedder=embedder)
     try:
         out["grounded"] = summarize_runs(run_answers(base, conversations, progress))
+        if spec_queries is not None and Path(spec_queries).is_file():
+            out["grounded"]["analyzer_stems"]["spec_set"] = spec_set_stems(base, spec_queries, progress)
         for label, model in (chat_models or {}).items():
             guide = ShoppingGuide(base.searcher, base.composer, model, label, base.top_k)
             out[label] = summarize_runs(run_answers(guide, conversations, progress))

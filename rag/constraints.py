@@ -21,7 +21,7 @@ import numpy as np
 
 from .catalog_view import CatalogView
 from .facets import USUAL_KEYS, Facet, match_requirement, match_spec, spec_value
-from .josa import particle
+from .generation.templates import say
 from .query import AttributeRequirement, ParsedQuery, SpecConstraint
 from .records import Product
 from .units import format_quantity
@@ -64,16 +64,16 @@ class Constraints:
         """Short Korean labels for chips and for 'satisfied' lists."""
         out = []
         if self.price_min is not None and self.price_max is not None:
-            out.append(f"{self.price_min:,}~{self.price_max:,}원")
+            out.append(say("LABEL_PRICE_RANGE", low=self.price_min, high=self.price_max))
         elif self.price_max is not None:
-            out.append(f"{self.price_max:,}원 이하")
+            out.append(say("LABEL_PRICE_MAX", high=self.price_max))
         elif self.price_min is not None:
-            out.append(f"{self.price_min:,}원 이상")
+            out.append(say("LABEL_PRICE_MIN", low=self.price_min))
         out += [c.split(">")[-1] for c in self.categories] + list(self.brands)
-        out += [a.label if a.wanted else f"{a.label} 없음" for a in self.attributes]
+        out += [a.label if a.wanted else say("LABEL_WITHOUT", label=a.label) for a in self.attributes]
         out += [spec_label(s) for s in self.specs]
         if self.in_stock_only:
-            out.append("재고 있음")
+            out.append(say("LABEL_IN_STOCK"))
         return out
 
     def to_dict(self) -> dict:
@@ -156,37 +156,36 @@ def explain_empty(view: CatalogView, c: Constraints) -> list[str]:
     if c.price_min is not None or c.price_max is not None:
         n = int(product_mask(view, replace(c, price_min=None, price_max=None)).sum())
         if n:
-            options.append((rank["price"], n, f"가격 조건({c.labels()[0]})을 풀면 {n}개 상품이 있어요"))
+            options.append((rank["price"], n, say("LOOSEN_PRICE", label=c.labels()[0], count=n)))
     if c.brands:
         n = int(product_mask(view, replace(c, brands=())).sum())
         if n:
-            options.append((rank["brand"], n, f"브랜드 조건({', '.join(c.brands)})을 풀면 {n}개 상품이 있어요"))
+            options.append((rank["brand"], n, say("LOOSEN_BRAND", brands=", ".join(c.brands), count=n)))
     for attr in c.attributes:
         n = int(product_mask(view, replace(c, attributes=tuple(a for a in c.attributes if a != attr))).sum())
         if n:
-            label = attr.label if attr.wanted else f"{attr.label} 없음"
-            options.append((rank["attribute"], n, f"'{label}' 조건을 빼면 {n}개 상품이 있어요"))
+            label = attr.label if attr.wanted else say("LABEL_WITHOUT", label=attr.label)
+            options.append((rank["attribute"], n, say("LOOSEN_ATTRIBUTE", label=label, count=n)))
     for spec in c.specs:
         others = replace(c, specs=tuple(s for s in c.specs if s != spec))
         loosened = _nearest_bound(view, product_mask(view, others), spec)
         if loosened is not None:
             n = int(product_mask(view, replace(others, specs=(*others.specs, loosened))).sum())
-            verb = "넓히면" if spec.op in ("<=", "<") else "낮추면"
-            asked, wider = particle(_quoted(spec), "을", "를"), particle(_quoted(loosened), "으로", "로")
-            options.append((rank["spec"], n, f"{asked} {wider} {verb} {n}개 상품이 있어요"))
+            name = "LOOSEN_SPEC_WIDER" if spec.op in ("<=", "<") else "LOOSEN_SPEC_LOWER"
+            options.append((rank["spec"], n, say(name, asked=_quoted(spec), wider=_quoted(loosened), count=n)))
         else:
             n = int(product_mask(view, others).sum())
             if n:
-                options.append((rank["spec"], n, f"{particle(_quoted(spec), '을', '를')} 빼면 {n}개 상품이 있어요"))
+                options.append((rank["spec"], n, say("LOOSEN_SPEC_DROP", asked=_quoted(spec), count=n)))
     if c.in_stock_only:
         n = int(product_mask(view, replace(c, in_stock_only=False)).sum())
         if n:
-            options.append((rank["stock"], n, f"품절 상품까지 보면 {n}개 상품이 있어요"))
+            options.append((rank["stock"], n, say("LOOSEN_STOCK", count=n)))
     if c.categories:
         n = int(product_mask(view, replace(c, categories=())).sum())
         if n:
             leaves = ", ".join(x.split(">")[-1] for x in c.categories)
-            options.append((rank["category"], n, f"카테고리 조건({leaves})을 풀면 {n}개 상품이 있어요"))
+            options.append((rank["category"], n, say("LOOSEN_CATEGORY", leaves=leaves, count=n)))
     return [text for _, _, text in sorted(options, key=lambda o: (o[0], -o[1]))]
 
 

@@ -251,15 +251,15 @@ class ShoppingGuide:
         kept = Constraints.from_query(replace(parsed, price_min=None, price_max=None))
         return Answer(
             question,
-            f"가격 조건이 서로 맞지 않아요: {low:,}원 이상이면서 {high:,}원 이하인 가격은 없어요.",
+            say("PRICE_CONTRADICTION", low=low, high=high),
             kept.labels(),
             [],
             [],
-            ["가격 조건을 고쳐서 다시 물어보기"],
+            [say("CHIP_FIX_PRICE")],
             found=False,
             suggestions=[
-                f"그 사이에서 찾으려면 '{high:,}~{low:,}원'처럼 적어 주세요",
-                f"둘 중 하나만 남겨 보세요: '{low:,}원 이상' 또는 '{high:,}원 이하'",
+                say("PRICE_CONTRADICTION_BETWEEN", low=low, high=high),
+                say("PRICE_CONTRADICTION_ONE", low=low, high=high),
             ],
             parsed=parsed,
             constraints=kept,
@@ -347,12 +347,9 @@ class ShoppingGuide:
                 raise ValueError("the model's reply holds no JSON products list")
         except Exception as exc:  # unreachable, too slow, refusal, unparseable: the grounded answer stands
             logger.warning("LLM failed (%s: %s); showing the grounded answer", type(exc).__name__, exc)
-            why = (
-                f"{self.llm_deadline:g}초 안에 답이 오지 않았어요"
-                if isinstance(exc, LLMDeadlineError)
-                else type(exc).__name__
-            )
-            answer.notice = f"LLM({self.llm_label}) 응답을 받지 못해 근거 기반 기본 답변을 보여드려요 ({why})."
+            deadline = isinstance(exc, LLMDeadlineError)
+            why = say("NOTICE_LLM_DEADLINE", seconds=self.llm_deadline) if deadline else type(exc).__name__
+            answer.notice = say("NOTICE_LLM_UNREACHABLE", label=self.llm_label, why=why)
             answer.generator = "grounded"
             return
         by_id = {r.product_id: r for r in answer.recommendations}
@@ -381,7 +378,7 @@ class ShoppingGuide:
             if report.kept:
                 rec.reason, rec.reason_source = " ".join(report.kept), "llm"
         if answer.dropped:
-            answer.notice = f"LLM이 쓴 문장 중 근거와 맞지 않는 {answer.dropped}개를 빼고 보여드려요."
+            answer.notice = say("NOTICE_LLM_DROPPED", count=answer.dropped)
         answer.timings["llm"] = (time.perf_counter() - started) * 1000
 
 
@@ -397,7 +394,7 @@ def _checked_question(question: object) -> tuple[str, list[str]]:
     text, cut = cap(text, QUESTION_CHARS)
     if cut:
         logger.info("question of %d characters cut to %d", len(question), len(text))
-        return text, [f"질문이 길어서 앞 {QUESTION_CHARS}자만 사용했어요."]
+        return text, [say("NOTICE_QUESTION_CUT", chars=QUESTION_CHARS)]
     return text, []
 
 

@@ -10,9 +10,9 @@
 - closing quotes and brackets are skipped, and a parenthesis at the end is skipped whole: a particle agrees with
   the word before '(…)' ('가습기(초음파식)가').
 
-Measured against kiwipiepy's `Kiwi.join` on 64 nouns (tests/test_templates.py, report in the issue): join is
-right on Hangul and digits but reads Latin words and units by spelling, and costs a Kiwi call per noun; this
-helper is right on all 64 and ~100× faster, so it is the one the templates use.
+Measured against kiwipiepy's `Kiwi.join` on 85 hand-labelled nouns × 7 particles (`python -m
+eval.experiments.particles`): join gets 404/595 forms right (it treats every number, Latin word and unit as
+vowel-final and writes 사과에요 for 사과예요) at ~160 µs a form; this helper 595/595 at ~2 µs. So this is the one.
 """
 
 from __future__ import annotations

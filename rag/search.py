@@ -17,6 +17,7 @@ from .catalog_view import CatalogView
 from .constraints import Constraints, explain_empty, product_mask, unknown_facets
 from .facets import spec_value
 from .fields import FieldIndex, FieldWeights
+from .generation.aspects import says_word
 from .index.sparse import SparseSearcher
 from .index.store import HybridIndex
 from .query import ParsedQuery, QueryParser, QueryVocabulary, Superlative
@@ -374,7 +375,7 @@ class ProductSearcher:
         for i, row in enumerate(rows):
             reviews = list(self.index.catalog.reviews(self.view.products[row].product_id))
             if reviews:
-                bad = sum(1 for r in reviews if r.rating_norm <= 0.5 and any(a in r.text for a in aspects))
+                bad = sum(1 for r in reviews if r.rating_norm <= 0.5 and any(says_word(r.text, a) for a in aspects))
                 out[i] = bad / len(reviews)
         return out
 

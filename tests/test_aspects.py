@@ -189,3 +189,59 @@ def test_scoring_on_a_hand_worked_case():
     assert table[("test", "all", "x")]["n"] == 2
     assert table[("both", "all", "x")]["pol_acc"] == pytest.approx(3 / 5)
     assert macro_f1([1, 1], [1, 1]) == 1.0  # classes absent from both sides are left out
+
+
+def test_a_quote_that_points_back_takes_its_previous_sentence_or_is_not_used(analyzer):
+    from rag.generation.aspects import self_contained
+
+    review = "건전지 넣는 곳 뚜껑이 자꾸 빠져요. 이거 때문에 불안해서 못 쓰겠어요"
+    assert self_contained(review, "이거 때문에 불안해서 못 쓰겠어요", analyzer) == review
+    assert (
+        self_contained(review, "건전지 넣는 곳 뚜껑이 자꾸 빠져요.", analyzer) == "건전지 넣는 곳 뚜껑이 자꾸 빠져요."
+    )
+    # nothing before it to lean on, or too long together: no quote (the composer takes another)
+    assert self_contained("이거 때문에 불안해서 못 쓰겠어요", "이거 때문에 불안해서 못 쓰겠어요", analyzer) is None
+    long_review = "가" * 90 + ". 그래서 반품했어요"
+    assert self_contained(long_review, "그래서 반품했어요", analyzer) is None
+
+
+def test_cue_words_of_questions_and_complaints_match_whole_words_not_substrings():
+    from rag.generation.aspects import says_word
+    from rag.generation.composer import query_aspects
+
+    assert says_word("냄새가 좀 나요", "냄새") and says_word("소음 적은", "소음")
+    assert not says_word("시간이 지나도 그대로예요", "간이")  # 시간이 holds 간이, but not the word
+    assert query_aspects("비싼 거 말고 조용한 가습기") == ["소음"]  # 비싼 is no 싼 (가성비)
+    assert query_aspects("방향제 추천") == []  # 방향 is no 향
+    assert query_aspects("향 좋은 핸드크림") == ["냄새·향"]
+
+
+# general forms of Korean review sentences, written (with their labels) before the rules were run on them
+@pytest.mark.parametrize(
+    "clause,polarity",
+    [
+        ("기대 이상이에요", 1),
+        ("기대 이하예요", -1),
+        ("두 번 다시 안 사요", -1),
+        ("다시는 안 살래요", -1),
+        ("흠잡을 데가 없어요", 1),
+        ("나무랄 데 없어요", 1),
+        ("아쉬운 점이 없어요", 1),
+        ("잘 모르겠어요", 0),
+        ("불만족", -1),
+        ("비싼 값을 해요", 1),
+        ("재구매 의사 없어요", -1),
+        ("재구매 의사 있어요", 1),
+        ("쓰기 힘들어요", -1),
+        ("비는 확실히 막아주는데", 1),
+        ("꼭 사세요", 1),
+        ("가격만큼 해요.", 1),
+        ("안 좋아요", -1),
+        ("불편해요", -1),
+        ("만족스럽지 않아요", -1),
+        ("나쁘지 않아요", 1),
+        ("좋은데 소음이 좀…", -1),
+    ],
+)
+def test_polarity_of_common_forms(analyzer, clause, polarity):
+    assert clause_polarity(clause, analyzer) == polarity

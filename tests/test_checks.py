@@ -129,3 +129,16 @@ def test_claims_no_evidence_supports_are_dropped(analyzer):
     report = check_text("좋아요.", REC, {"R1"}, set(), nouns=nouns)
     assert report.checks == ("instructions", "promotion", "citations", "numbers", "support")
     assert "support" not in check_text("좋아요.", REC, {"R1"}, set()).checks  # said only when it ran
+
+
+def test_a_citation_marker_reads_the_whole_review_id():
+    from rag.generation.checks import CITATION
+
+    assert CITATION.findall("조용해요 [R1]. 가벼워요 [리뷰:R2] [리뷰 R3] [review: APP-001-r002]") == [
+        "R1",
+        "R2",
+        "R3",
+        "APP-001-r002",
+    ]
+    assert _kept("소음이 거의 없다는 리뷰가 있어요 [R1].") == ["소음이 거의 없다는 리뷰가 있어요 [R1]."]
+    assert _kept("소음이 거의 없다는 리뷰가 있어요 [R9].") == []  # R9 was not retrieved for the product

@@ -8,8 +8,19 @@ import json
 import pytest
 from langchain_core.language_models import FakeListChatModel
 
-from eval.answers import Truth, citation_problems, load_conversations, number_problems, run_answers, summarize_runs
+from eval.answers import (
+    Truth,
+    catalog_words,
+    citation_problems,
+    load_conversations,
+    number_problems,
+    run_answers,
+    stem_problems,
+    summarize_runs,
+)
+from rag.generation import templates as T
 from rag.generation.answer import Citation
+from rag.generation.templates import Fact
 from rag.guide import ShoppingGuide
 
 pytestmark = pytest.mark.slow  # the demo index is built once per run (about a minute)
@@ -64,10 +75,16 @@ def test_each_kind_of_bad_citation_is_caught(guide, answer):
 def test_every_number_of_the_grounded_text_is_checked_and_true(guide, answer):
     catalog = guide.searcher.index.catalog
     for rec in answer.recommendations:
-        claims, problems = number_problems(rec, Truth.of(catalog, rec.product_id), {50_000})
-        # price, rating and scale twice (header and reason), review count twice, each pro/con, each quote's stars
-        assert claims >= 6 + len(rec.pros) + len(rec.cons) + len(rec.citations), claims
+        claims, problems = number_problems(rec, Truth.of(catalog, rec.product_id), {50_000}, answer.understood)
+        # price, review count, rating and scale, repurchase, histogram; each pro/con thrice; each quote's stars; the
+        # facts' numeric fields; the reason as rendered; no number left over
+        assert claims >= 8 + 3 * (len(rec.pros) + len(rec.cons)) + len(rec.citations), claims
         assert problems == [], problems
+
+
+def _with_fact_field(rec, template: str, **changes):
+    facts = [Fact(f.template, {**f.fields, **changes}) if f.template == template else f for f in rec.facts]
+    return dataclasses.replace(rec, facts=facts, reason=" ".join(f.text() for f in facts))
 
 
 def test_each_kind_of_wrong_number_is_caught(guide, answer):
@@ -75,28 +92,67 @@ def test_each_kind_of_wrong_number_is_caught(guide, answer):
     rec = next(r for r in answer.recommendations if r.pros and r.review_count)
     truth = Truth.of(catalog, rec.product_id)
     first_pro = rec.pros[0]
+    rating_fact = next(f.template for f in rec.facts if f.template.startswith("REASON_RATING"))
     cases = {
         "price": dataclasses.replace(rec, price=rec.price + 1000),
         "rating": dataclasses.replace(rec, rating_mean=rec.rating_mean - 0.5),
         "리뷰": dataclasses.replace(rec, review_count=rec.review_count + 1),
-        "recount": dataclasses.replace(
-            rec,
-            pros=[dataclasses.replace(first_pro, line=f"{first_pro.aspect} 좋다고 {first_pro.count + 3}건")],
+        "recount": dataclasses.replace(rec, pros=[dataclasses.replace(first_pro, count=first_pro.count + 3)]),
+        "is not its count rendered": dataclasses.replace(
+            rec, pros=[dataclasses.replace(first_pro, line=f"{first_pro.aspect} 좋다고 {first_pro.count + 3}건")]
         ),
         "stars of": dataclasses.replace(
             rec, citations=[dataclasses.replace(rec.citations[0], rating=rec.citations[0].rating - 1)]
         ),
-        "none of the catalog's counts": dataclasses.replace(rec, reason="이 제품은 1237명이 샀어요."),
-        "rating 9.9점": dataclasses.replace(rec, reason="평점이 9.9점이에요."),
-        "nowhere": dataclasses.replace(rec, reason="소음이 17.5 데시벨 정도예요."),
+        f"{rating_fact}.review_count": _with_fact_field(rec, rating_fact, review_count=rec.review_count + 7),
+        "is not its facts rendered": dataclasses.replace(rec, reason="이 제품은 1237명이 샀어요."),
+        "no structured field states": dataclasses.replace(rec, reason="이 제품은 1237명이 샀어요."),
     }
     for expected, bad in cases.items():
-        _, problems = number_problems(bad, truth, {50_000})
+        _, problems = number_problems(bad, truth, {50_000}, answer.understood)
         assert any(expected in p for p in problems), (expected, problems)
     # the shopper's own budget may be repeated; any other price may not
-    ok = dataclasses.replace(rec, reason="5만원 이하 조건에 맞아요.")
-    assert number_problems(ok, truth, {50_000})[1] == []
-    assert number_problems(ok, truth, set())[1] != []
+    price_fact = Fact("REASON_PRICE_FITS", {"price": 50_000, "label": "50,000원 이하"})
+    ok = dataclasses.replace(rec, facts=[price_fact], reason=price_fact.text())
+    assert number_problems(ok, truth, {50_000}, ["50,000원 이하"])[1] == []
+    assert number_problems(ok, truth, set(), ["50,000원 이하"])[1] != []
+    assert number_problems(ok, truth, {50_000}, [])[1] != []  # a label that is none of the constraints
+
+
+def test_rewording_a_template_does_not_switch_the_number_check_off(guide, answer, monkeypatch):
+    """The check reads the fact's field, so a new wording of the sentence still has its wrong number caught."""
+    catalog = guide.searcher.index.catalog
+    rec = next(r for r in answer.recommendations if r.review_count)
+    truth = Truth.of(catalog, rec.product_id)
+    rating_fact = next(f.template for f in rec.facts if f.template.startswith("REASON_RATING"))
+    wrong = rec.review_count + 7
+
+    def problems() -> list[str]:
+        bad = _with_fact_field(rec, rating_fact, review_count=wrong)
+        assert str(wrong) in bad.reason
+        right = _with_fact_field(rec, rating_fact)
+        return number_problems(bad, truth, {50_000}, answer.understood)[1], number_problems(
+            right, truth, {50_000}, answer.understood
+        )[1]
+
+    before_bad, before_right = problems()
+    monkeypatch.setattr(T, rating_fact, "별점 {rating:.1f}점 ({scale:g}점 만점), 후기 {review_count:,}건 기준이에요.")
+    after_bad, after_right = problems()
+    assert before_right == [] and after_right == []
+    assert [p for p in before_bad if "review_count" in p] == [p for p in after_bad if "review_count" in p] != []
+
+
+def test_no_answer_quotes_analyzer_stems(guide):
+    catalog_text = catalog_words(guide.searcher.index.catalog)
+    for question in ("오래 신어도 발 안 아픈 신발", "피부 뒤집어지지 않는 크림", "남편 생일에 줄 만한 거"):
+        answer = guide.ask(question)
+        assert stem_problems(answer, [question], catalog_text) == [], answer.to_text()
+    # the check itself: a reason quoting stems is caught
+    answer = guide.ask("오래 신어도 발 안 아픈 신발")
+    rec = answer.recommendations[0]
+    stems = dataclasses.replace(rec, reason="'신 발 아프'에 맞는 상품 정보와 리뷰가 있어요.")
+    doctored = dataclasses.replace(answer, recommendations=[stems])
+    assert stem_problems(doctored, [answer.question], catalog_text) == [f"{answer.question!r}: '신 발 아프'"]
 
 
 def test_a_conversation_run_scores_no_answer_and_follow_ups(guide, tmp_path):
@@ -118,6 +174,7 @@ def test_a_conversation_run_scores_no_answer_and_follow_ups(guide, tmp_path):
     assert summary["questions"] == 3
     assert summary["citations"]["validity"] == 1.0 and summary["citations"]["total"] >= 6
     assert summary["numbers"]["faithfulness"] == 1.0 and summary["numbers"]["claims"] >= 20
+    assert summary["analyzer_stems"]["count"] == 0
     assert summary["no_answer"] == {"queries": 1, "correct": 1, "false_alarm_answerable": 0.0}
     follow_up = summary["per_question"][1]
     prices = [guide.searcher.index.catalog.product(p).price for p in follow_up["recommended"]]

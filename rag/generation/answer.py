@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from ..constraints import Constraints
 from ..query import ParsedQuery
+from . import templates as T
+from .templates import Fact, say
 
 if TYPE_CHECKING:
     from .compare import Comparison
@@ -27,7 +29,7 @@ class Citation:
     option: str = ""
 
     def stars(self) -> str:
-        return f"{self.rating:g}/{self.rating_max:g}"
+        return say("STARS", rating=self.rating, scale=self.rating_max)
 
 
 @dataclass
@@ -58,6 +60,7 @@ class Recommendation:
     repurchase_count: int = 0
     related: list[tuple[str, str]] = field(default_factory=list)  # (product_id, name) bought together
     reason_source: str = "grounded"  # "grounded" or "llm" (the LLM's text passed the checks)
+    facts: list[Fact] = field(default_factory=list)  # the grounded reason as data: its text is these, rendered
 
 
 @dataclass
@@ -90,19 +93,25 @@ class Answer:
         return "".join(render_sections(self))
 
 
-def _won(price: int | None) -> str:
-    return f"{price:,}원" if price is not None else "가격 정보 없음"
+def price_text(price: int | None) -> str:
+    return say("WON", price=price) if price is not None else say("NO_PRICE")
+
+
+def rating_text(r: Recommendation) -> str:
+    if not r.review_count:
+        return say("NO_REVIEWS_CARD")
+    return say("RATING_CARD", rating=r.rating_mean, scale=r.rating_max, review_count=r.review_count)
 
 
 def render_recommendation(i: int, r: Recommendation) -> str:
-    rating = f"★ {r.rating_mean:.1f}/{r.rating_max:g} (리뷰 {r.review_count}개)" if r.review_count else "아직 리뷰 없음"
-    lines = [f"{i}. {r.name} — {r.brand}, {_won(r.price)}, {rating}", f"   {r.reason}"]
+    lines = [say("CARD_HEADER", i=i, name=r.name, brand=r.brand, price=price_text(r.price), rating=rating_text(r))]
+    lines.append(f"   {r.reason}")
     if r.pros:
-        lines.append("   좋은 점: " + " / ".join(p.line for p in r.pros))
+        lines.append("   " + say("CARD_PROS", points=T.LIST_SEP.join(p.line for p in r.pros)))
     if r.cons:
-        lines.append("   아쉬운 점: " + " / ".join(c.line for c in r.cons))
+        lines.append("   " + say("CARD_CONS", points=T.LIST_SEP.join(c.line for c in r.cons)))
     for c in r.citations:
-        lines.append(f"   “{c.quote}” ({c.stars()}, 리뷰 {c.review_id})")
+        lines.append("   " + say("CARD_QUOTE", quote=c.quote, stars=c.stars(), review_id=c.review_id))
     return "\n".join(lines) + "\n\n"
 
 
@@ -111,9 +120,9 @@ def render_sections(answer: Answer, headline: bool = True):
     if headline:
         yield answer.headline + "\n\n"
     if answer.notice:
-        yield f"※ {answer.notice}\n\n"
+        yield say("NOTICE_LINE", notice=answer.notice) + "\n\n"
     if not answer.found and answer.suggestions:
-        yield "이렇게 바꿔 보세요: " + " / ".join(answer.suggestions[:2]) + "\n\n"
+        yield say("SECTION_SUGGESTIONS", suggestions=T.LIST_SEP.join(answer.suggestions[:2])) + "\n\n"
     if answer.comparison is not None:
         yield answer.comparison.to_text()
     for i, rec in enumerate(answer.recommendations, start=1):
@@ -121,6 +130,6 @@ def render_sections(answer: Answer, headline: bool = True):
     if answer.picks is not None:
         yield answer.picks.to_text()
     if answer.considerations:
-        yield "고려할 점\n" + "\n".join(f"- {c}" for c in answer.considerations) + "\n\n"
+        yield say("SECTION_CONSIDERATIONS") + "\n" + "\n".join(f"- {c}" for c in answer.considerations) + "\n\n"
     if answer.follow_ups:
-        yield "이어서 물어보세요: " + " · ".join(answer.follow_ups) + "\n"
+        yield say("SECTION_FOLLOW_UPS", chips=T.SEP.join(answer.follow_ups)) + "\n"

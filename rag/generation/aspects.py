@@ -68,6 +68,17 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
+@cache
+def _word_start(word: str) -> re.Pattern:
+    return re.compile(rf"(?<![가-힣A-Za-z]){re.escape(word)}", re.IGNORECASE)
+
+
+def says_word(text: str, word: str) -> bool:
+    """`word` begins a word of `text` ('냄새가', '냄새 안 나요'), not inside another (시간이 holds no 간이, 비싼 no 싼,
+    방향 no 향): surface text read without kiwi, for the hot paths (a question, a product's reviews)."""
+    return bool(_word_start(word).search(text))
+
+
 # aspect → morpheme patterns. A pattern is a kiwi form (`간/N`: only with a tag starting N; 시간이 is 시간/NNG, so it
 # never matches), or `a+b`: those tokens in that order, particles allowed between (`비/N+오` = 비가 오는). Stems are
 # lemmas: 가볍 matches 가벼워요 and 가볍고.
@@ -105,7 +116,7 @@ _PRAISE = """
 편하 편안 예쁘 이쁘 귀엽 귀염 튼튼 탄탄 멀쩡 빠르 신속 가볍 조용 깔끔 훌륭 부드럽 맛있 존맛 촉촉 바삭 든든 저렴
 싸/VA 따뜻 넉넉 꼼꼼 친절 충분 시원 포근 푹신 쾌적 상쾌 안정 안정적 착하 딱 착붙 유용 실용 알차 쉽 안심 이득 개이득
 필수 필수템 고급 강력 진정 애용 믿 여유 칭찬 좋아하 재구매 추억 재밌 재미있 잼 멋있 멋지 매력 명작 수작 훈훈 신선
-참신 뭉클 정석 행복 즐겁 유쾌 웃기 아름답 대단 몰입 여운 공감 천재 스릴 로맨틱 흥하 나아지 브라보 bb
+참신 뭉클 정석 행복 즐겁 유쾌 웃기 아름답 대단 몰입 여운 공감 천재 스릴 로맨틱 흥하 나아지 브라보 bb 성공 성공적
 """
 _COMPLAINT = """
 별로 별루 그닥 그다지 아쉽 불편 불만 실망 비추 비추천 최악 후회 짜증 노답 쓰레기 폭망 빵점 엉망 엉터리 엉성 저질
@@ -114,7 +125,7 @@ _COMPLAINT = """
 눅눅 비리 싱겁 상하 녹/VV 답답 거슬리 밀리 미끄럽 미끄러지 미끄러움 뻑뻑 헐겁 기울 섞이 질질 부스스 둔하 약하 어렵
 귀찮 귀차니즘 불편 불친절 불안 불가 단점 애매 부족 흠/N 이상하 당황 신중 모르 뻔 나쁘 못되 싫 추하 지루 시시 유치
 빈약 아깝 재미없 아류작 부질없 허무맹랑 찜찜 역겹 억지 어이없 황당 불쾌 괴롭 괴로움 심하 구닥다리 실패 환불 반품
-부럽 좁 작 크 짧
+부럽 좁 작 크 짧 흠잡 나무라 힘들
 """
 _CUES: dict[str, int] = {**dict.fromkeys(_words(_PRAISE), 1), **dict.fromkeys(_words(_COMPLAINT), -1)}
 # cues of several morphemes, tried first at each token (forms joined by +, as in ASPECT_MORPHEMES)
@@ -134,6 +145,14 @@ _CUE_PHRASES: tuple[tuple[str, float], ...] = (
     ("마음+에+들", 1.0),
     ("맘+에+들", 1.0),
     ("지우+어+지", -1.0),  # 다 지워져서
+    ("만큼/JKB+하/VV", 1.0),  # 가격만큼 해요: worth its price
+    ("값+하/VV", 1.0),  # 돈값 해요, 제값 해요
+    ("값어치+하/VV", 1.0),
+    ("값+을+하/VV", 1.0),  # 비싼 값을 해요
+    ("기대+이상", 1.0),  # 기대 이상이에요 (이상/NNG alone is "more than")
+    ("기대+이하", -1.0),
+    ("불/XPN+만족", -1.0),  # 불만족 (kiwi: 불/XPN 만족/NNG)
+    ("잘+모르", 0.0),  # 잘 모르겠어요: not knowing yet is no complaint (좋은지 모르겠어요 is)
 )
 # size adjectives complain only as predicates (`작아요`, `좁게 나와서`), not before a noun (`큰 사이즈`, `작은 방`)
 _PREDICATE_ONLY = frozenset({"좁", "작", "크", "짧"})
@@ -155,6 +174,10 @@ _INTENSIFIERS = frozenset(
 _SHOULD_WORK = frozenset(
     _words("되 맞 나오 잡히 입히 오 열리 닫히 붙 켜지 들어가 먹 돌아가 작동하 통하 먹히 잠기 빠지 닦이 지워지 가")
 )
+_INTENT = frozenset(_words("의사 생각 마음 계획 의향"))
+_PLACES = frozenset(_words("데 점 것 거 게 곳 부분"))
+_DOES_IT_WELL = frozenset({"잘", "확실히", "제대로"})  # + a verb that is no cue: the product does its job
+_URGING = frozenset(_words("세요 으세요 ᆸ시다 읍시다 십시오 으십시오"))
 _NEGATORS = frozenset({"안", "않", "못"})  # 안 좋아요, 못 쓰겠어요 (kiwi tags a glued 않 as VX: 않들어가요)
 _CONTRAST_EC = frozenset(_words("지만 는데 은데 ᆫ데 던데 으나 나 는데도 은데도 지마는"))
 _CONTRAST_MAJ = frozenset(_words("그래도 하지만 근데 그런데 그러나 그치만 다만 단 그렇지만"))
@@ -276,14 +299,20 @@ def _segments(tokens: Sequence) -> list[tuple[int, int]]:
         tag = _major(tok.tag)
         if tag == "EC" and tok.form in _CONTRAST_EC:
             cuts.append(i + 1)
-        elif tag == "NNB" and tok.form == "데" and i and _major(tokens[i - 1].tag) == "ETM":
-            cuts.append(i + 1)  # 좋은데 tokenized 좋/VA 은/ETM 데/NNB
+        elif tag == "NNB" and tok.form == "데" and i and _major(tokens[i - 1].tag) == "ETM" and not _place(tokens, i):
+            cuts.append(i + 1)  # 좋은데 tokenized 좋/VA 은/ETM 데/NNB (but 흠잡을 데가 없어요: 데 is a place)
         elif tag in ("MAJ", "MAG") and tok.form in _CONTRAST_MAJ:
             cuts.append(i)
         elif tag == "VV" and tok.form in _EXCEPT and i + 1 < len(tokens) and tokens[i + 1].form in ("면", "고"):
             cuts.append(i + 2)
     bounds = [0, *sorted(set(cuts)), len(tokens)]
     return [(a, b) for a, b in pairwise(bounds) if b > a]
+
+
+def _place(tokens: Sequence, i: int) -> bool:
+    """데 at i is a noun ('a place to'): a particle or 없/있 follows it (흠잡을 데가 없어요, 나무랄 데 없어요)."""
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    return nxt is not None and (nxt.tag.startswith("J") or nxt.form in ("없", "있"))
 
 
 def _is_predicate(tokens: Sequence, i: int) -> bool:
@@ -397,6 +426,12 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
         score, used = _phrase_at(tokens, i)
         if score and _negation_after(tokens, i + used - 1):
             score = -score  # 마음에 들지 않아요
+        if not used and form == "다시" and major == "MAG":
+            j = i + 1
+            while j < end and tokens[j].tag.startswith("J"):
+                j += 1  # 다시는
+            if j + 1 < end and tokens[j].form in ("안", "못") and tokens[j + 1].form in _REPEAT_BUY:
+                score, used = -1.0, j + 2 - i  # 다시 안 사요, 다시는 안 살래요: never again
         if not score and form == "째" and major == "XSN" and i + 1 < end and tokens[i + 1].form in _REPEAT_BUY:
             score, used = 1.0, 2  # 세 번째 구매, 두 개째 삽니다
         nominal = major.startswith("N") or major == "XR"  # 끈적/XR X, 소음/NNG 없어요
@@ -415,10 +450,12 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
                 score, used = -1.0, last - i + 1
         if not score and form in ("또", "다시", "더") and i + 1 < end and tokens[i + 1].form in _REPEAT_BUY:
             score, used = 1.0, 2  # 또 샀어요, 하나 더 샀어요
-        if not score and form == "잘" and major == "MAG" and i + 1 < end:
+        if not score and form in _DOES_IT_WELL and major == "MAG" and i + 1 < end:
             nxt = tokens[i + 1]
             if _major(nxt.tag) in ("VV", "VA") and not _cue(tokens, i + 1) and not _negation_after(tokens, i + 1):
-                score, used = 1.0, 2  # 잘 맞아요, 잘 쓸게요, 잘 만들었다
+                score, used = 1.0, 2  # 잘 맞아요, 잘 쓸게요, 확실히 막아줘요, 제대로 잡아줘요
+        if not score and form == "꼭" and major == "MAG" and i + 1 < end and _urges(tokens, i + 1, end):
+            score, used = 1.0, 2  # 꼭 보세요, 꼭봅시다, 꼭 사세요: urging others to it is a recommendation
         if not score and not used:
             score, used = _cue(tokens, i), 1
             kind = _negation_after(tokens, i) if major in ("VV", "VA", "XR") or major.startswith("N") else ""
@@ -430,6 +467,10 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
                 score = -1.0  # 더 좋았을 듯 / 있으면 좋겠어요
             if form == "재밌" and i + 1 < end and tokens[i + 1].form in ("냐", "니"):
                 score = -score  # 이게 재밌냐?: a rhetorical question mocks
+        if score > 0 and (last := _no_intent(tokens, i + max(used, 1), end)):
+            score, used = -1.0, last - i + 1  # 재구매 의사 없어요, 추천 생각 없어요
+        elif score < 0 and (last := _nothing_to(tokens, i + 1, end)):
+            score, used = 1.0, last - i + 1  # 흠잡을 데가 없어요, 아쉬운 점이 없어요
         if negate:
             # 안 좋아요 → complaint, 안 새요 → praise; 안 맞아요 / 못 쓰겠어요 (a verb of doing its job) → complaint,
             # unless it describes a noun (4만원 안 되는 가격) or has not happened yet (아직 못 봤어요)
@@ -449,6 +490,37 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
     ):
         out.append((end - 1, -1.0))  # 가격이 좀. / 맛도 고기도 좀.: the complaint left unsaid
     return out
+
+
+def _absent_at(tokens: Sequence, j: int, end: int) -> int:
+    """Index of 없 when tokens[j:] are particles then 없 (의사가 없어요), else 0."""
+    while j < end and tokens[j].tag.startswith("J"):
+        j += 1
+    return j if j < end and tokens[j].form == "없" and _major(tokens[j].tag) == "VA" else 0
+
+
+def _no_intent(tokens: Sequence, j: int, end: int) -> int:
+    """After a praise at j-1: 의사/생각/마음/계획 없 (재구매 의사 없어요): the index of 없, or 0."""
+    if j < end and tokens[j].form in _INTENT:
+        return _absent_at(tokens, j + 1, end)
+    return 0
+
+
+def _nothing_to(tokens: Sequence, j: int, end: int) -> int:
+    """After a complaint at j-1: ETM + 데/점/것 + 없 (흠잡을 데가 없어요): the index of 없, or 0."""
+    if j + 1 < end and _major(tokens[j].tag) == "ETM" and tokens[j + 1].form in _PLACES:
+        return _absent_at(tokens, j + 2, end)
+    return 0
+
+
+def _urges(tokens: Sequence, i: int, end: int) -> bool:
+    """The verb at i ends in an imperative or a let's (보세요, 봅시다, 사세요)."""
+    if _major(tokens[i].tag) != "VV":
+        return False
+    j = i + 1
+    while j < end and tokens[j].tag in ("EP", "VX"):
+        j += 1
+    return j < end and tokens[j].form in _URGING
 
 
 def _describes(tokens: Sequence, i: int) -> bool:
@@ -522,10 +594,35 @@ def _quote(clause: str, tokens: Sequence, at: int) -> tuple[str, bool]:
         if len(text) < QUOTE_MIN and k + 2 < len(cuts):
             text = clause[cuts[k] : cuts[k + 2]].strip()
     offset = clause.find(text)
-    opening = [t for t in tokens if t.start >= offset][:3]
-    forms = [t.form for t in opening if not t.tag.startswith("J")]
-    dependent = bool(forms) and (forms[0] in _ANAPHORS or (forms[0] in _BECAUSE_OF_THIS and "때문" in forms[1:]))
+    dependent = _leans_back([t for t in tokens if t.start >= offset])
     return text, QUOTE_MIN <= len(text) <= QUOTE_MAX and not dependent
+
+
+def _leans_back(tokens: Sequence) -> bool:
+    """The text these tokens open opens with a word that points at an earlier sentence (그래서…, 이거 때문에…)."""
+    forms = [t.form for t in tokens[:3] if not t.tag.startswith("J")]
+    return bool(forms) and (forms[0] in _ANAPHORS or (forms[0] in _BECAUSE_OF_THIS and "때문" in forms[1:]))
+
+
+_MAY_LEAN_BACK = re.compile(r"^\s*(?:그|이거|이것|이게|저거|저것|또한)")  # a cheap test before kiwi is asked
+_SENTENCE_END = re.compile(r"(?<=[.!?~\n])\s*")
+
+
+def self_contained(review_text: str, sentence: str, analyzer: KoreanAnalyzer | None = None) -> str | None:
+    """`sentence` (verbatim in `review_text`) as a quote that stands on its own: itself; or, when it opens with a
+    word pointing back (이거 때문에 불안해서 못 쓰겠어요), the review's previous sentence with it, when the two fit in
+    QUOTE_MAX characters; else None (the caller picks another quote)."""
+    if not _MAY_LEAN_BACK.match(sentence) or not _leans_back((analyzer or _default_analyzer()).tokens(sentence)):
+        return sentence
+    at = review_text.find(sentence)
+    if at <= 0:
+        return None
+    before = [p for p in _SENTENCE_END.split(review_text[:at]) if p.strip()]
+    if not before:
+        return None
+    start = review_text.rfind(before[-1], 0, at)
+    joined = review_text[start : at + len(sentence)].strip()
+    return joined if len(joined) <= QUOTE_MAX else None
 
 
 def _read(clause: str, tokens: Sequence) -> ClauseReading:

@@ -23,7 +23,10 @@ from dataclasses import dataclass, field
 
 from .answer import Recommendation
 
-CITATION = re.compile(r"\[(?:리뷰|review|r)?\s*:?\s*([A-Za-z0-9][A-Za-z0-9_\-]*)\]", re.IGNORECASE)
+# [리뷰:R1], [리뷰 R1], [review: R1], [R1] → R1: a Latin prefix needs a separator, so that [R1] is the id R1, not 1
+CITATION = re.compile(
+    r"\[(?:리뷰\s*:?\s*|review(?:\s*:\s*|\s+)|r(?:\s*:\s*|\s+))?([A-Za-z0-9][A-Za-z0-9_\-]*)\]", re.IGNORECASE
+)
 _SENTENCE = re.compile(r"(?<=[.!?。])\s+|\n+")
 _MAN_WON = re.compile(r"(\d+(?:\.\d+)?)\s*만\s*(?:(\d+)\s*(천)|(\d+(?:,\d{3})*))?\s*원")
 _WON = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)\s*원")

@@ -10,13 +10,15 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from ..index.catalog import CatalogReader
-from ..josa import particle
 from ..query import Superlative
 from ..records import Review
 from ..related import CoBehaviour
 from ..search import RankedProduct, SearchResult
+from . import templates as T
 from .answer import Answer, AspectPoint, Citation, Recommendation
-from .aspects import ASPECTS, AspectSummary, Mention, summarize
+from .aspects import ASPECTS, AspectSummary, Mention, says_word, self_contained, summarize
+from .phrases import shopper_phrases
+from .templates import Fact, say
 
 # words in a question that point at an aspect (beyond the aspect's own triggers)
 QUERY_ASPECTS: dict[str, tuple[str, ...]] = {
@@ -37,9 +39,9 @@ QUERY_ASPECTS: dict[str, tuple[str, ...]] = {
 
 
 def query_aspects(text: str) -> list[str]:
-    low = text.lower()
-    found = [a for a, words in QUERY_ASPECTS.items() if any(w.lower() in low for w in words)]
-    return found or [a for a, words in ASPECTS.items() if any(w in low for w in words)]
+    """The aspects a question asks about: words that begin a word of it ('비싼' says no 싼, '방향제' no 향)."""
+    found = [a for a, words in QUERY_ASPECTS.items() if any(says_word(text, w) for w in words)]
+    return found or [a for a, words in ASPECTS.items() if any(says_word(text, w) for w in words)]
 
 
 def _citation(mention: Mention, review: Review) -> Citation:
@@ -101,8 +103,12 @@ class GroundedComposer:
         seen: set[str] = set()
         for e in item.evidence:
             if e.review_id not in seen and len(citations) < self.max_quotes:
+                review = reviews.get(e.review_id)
+                quote = self_contained(review.text, e.sentence, self.analyzer) if review else e.sentence
+                if quote is None:
+                    continue  # it leans on a sentence that does not fit with it: another quote is chosen
                 citations.append(
-                    Citation(e.review_id, p.product_id, e.sentence, e.rating, e.rating_max, e.created_at, e.option)
+                    Citation(e.review_id, p.product_id, quote, e.rating, e.rating_max, e.created_at, e.option)
                 )
                 seen.add(e.review_id)
         for point in pro_points + con_points:
@@ -112,6 +118,7 @@ class GroundedComposer:
         related = []
         if self.co is not None:
             related = [(r.product_id, self.product_name(r.product_id)) for r in self.co.related(p.product_id, k=2)]
+        facts = self._reason(item, pros, wanted, question)
         return Recommendation(
             product_id=p.product_id,
             name=p.name,
@@ -121,7 +128,7 @@ class GroundedComposer:
             rating_mean=s.rating_mean,
             rating_max=s.rating_scale[1],
             review_count=s.review_count,
-            reason=self._reason(item, pros, wanted),
+            reason=" ".join(f.text() for f in facts),
             pros=pro_points,
             cons=con_points,
             citations=citations,
@@ -129,37 +136,52 @@ class GroundedComposer:
             rating_hist=dict(s.rating_hist),
             repurchase_count=s.repurchase_count,
             related=related,
+            facts=facts,
         )
 
     def _point(self, x: AspectSummary, sign: int, total: int, reviews: dict[str, Review]) -> AspectPoint:
         mention = x.best_positive if sign > 0 else x.best_negative
         count = x.positive if sign > 0 else x.negative
-        verb = "좋다고" if sign > 0 else "아쉽다고"
+        line = say("ASPECT_PRO" if sign > 0 else "ASPECT_CON", aspect=x.aspect, count=count)
         citation = _citation(mention, reviews[mention.review_id]) if mention else None
-        return AspectPoint(x.aspect, count, total, f"{x.aspect} {verb} {count}건", citation)
+        return AspectPoint(x.aspect, count, total, line, citation)
 
-    def _reason(self, item: RankedProduct, pros: Sequence[AspectSummary], wanted: list[str]) -> str:
+    def _reason(
+        self, item: RankedProduct, pros: Sequence[AspectSummary], wanted: list[str], question: str = ""
+    ) -> list[Fact]:
+        """The reason as facts: each a template and the catalog values that fill it (what the checks read)."""
         p, s = item.product, item.stats
-        parts = []
+        facts: list[Fact] = []
         hits = [x for x in pros if x.aspect in wanted]
+        phrases = [] if hits else shopper_phrases(question, item.matched_terms, self._tokens, p.category)
         if hits:
             x = hits[0]
-            parts.append(f"찾으시는 {x.aspect} 면에서 리뷰 {s.review_count}개 중 {x.positive}개가 좋다고 했어요.")
-        elif item.matched_terms:
-            parts.append(f"'{' '.join(item.matched_terms[:3])}'에 맞는 상품 정보와 리뷰가 있어요.")
+            facts.append(
+                Fact(
+                    "REASON_WANTED_ASPECT", {"aspect": x.aspect, "review_count": s.review_count, "positive": x.positive}
+                )
+            )
+        elif phrases:  # the shopper's own words, never the analyzer's stems
+            facts.append(Fact("REASON_MATCHED", {"phrase": "', '".join(phrases)}))
         if s.review_count:
-            parts.append(f"평점 {s.rating_mean:.1f}/{s.rating_scale[1]:g} (리뷰 {s.review_count}개)")
+            rating = {"rating": s.rating_mean, "scale": s.rating_scale[1], "review_count": s.review_count}
             if s.repurchase_count >= 2:
-                parts[-1] += f", 재구매 언급 {s.repurchase_count}건"
-            parts[-1] += "이에요."
+                facts.append(Fact("REASON_RATING_REPURCHASE", {**rating, "repurchase": s.repurchase_count}))
+            else:
+                facts.append(Fact("REASON_RATING", rating))
         else:
-            parts.append("아직 리뷰가 없는 상품이라 상품 정보로만 골랐어요.")
+            facts.append(Fact("REASON_NO_REVIEWS"))
         price_rule = [label for label in item.satisfied if "원" in label]
         if price_rule and p.price is not None:
-            parts.append(f"{p.price:,}원으로 '{price_rule[0]}' 조건에 맞아요.")
+            facts.append(Fact("REASON_PRICE_FITS", {"price": p.price, "label": price_rule[0]}))
         if item.unknown:
-            parts.append(unknown_sentence(item.unknown))
-        return " ".join(parts)
+            facts.append(Fact("SPEC_UNKNOWN", {"items": _unknown_items(item.unknown)}))
+        return facts
+
+    def _tokens(self, text: str) -> list:
+        from .aspects import _default_analyzer
+
+        return (self.analyzer or _default_analyzer()).tokens(text)
 
     # ---- the whole answer ----
 
@@ -185,10 +207,10 @@ class GroundedComposer:
         before = " ".join([*sold_out_sentences(result), *result.notes])
         before = f"{before} " if before else ""
         if not result.found:
-            return before + (empty or "찾지 못했어요: 조건에 맞는 상품이 이 카탈로그에 없어요.")
+            return before + (empty or say("HEADLINE_NOTHING"))
         understood = result.constraints.labels()
-        condition = f" (조건: {' · '.join(understood)})" if understood else ""
-        line = f"{before}{note}찾으신 조건에 맞는 상품 {len(result.products)}개를 골랐어요{condition}."
+        condition = say("HEADLINE_CONDITION", labels=T.SEP.join(understood)) if understood else ""
+        line = before + say("HEADLINE_FOUND", note=note, count=len(result.products), condition=condition)
         if result.ordered_by and result.query.superlative is not None:
             line += " " + superlative_sentence(result.query.superlative)
         return line
@@ -205,14 +227,16 @@ class GroundedComposer:
         if not result.found:
             suggestions = result.suggestions
             if result.not_carried:
-                suggestions = [f"{result.not_carried} 대신 {leaf} 보기" for leaf in result.nearest_categories]
+                suggestions = [
+                    say("NOT_CARRIED_INSTEAD", word=result.not_carried, leaf=leaf) for leaf in result.nearest_categories
+                ]
             return Answer(
                 question,
                 headline,
                 understood,
                 [],
                 [],
-                ["조건을 바꿔서 다시 물어보기"],
+                [say("CHIP_RETRY")],
                 found=False,
                 suggestions=suggestions or result.suggestions,
                 parsed=result.query,
@@ -239,61 +263,48 @@ class GroundedComposer:
     def follow_ups(recs: Sequence[Recommendation]) -> list[str]:
         if not recs:
             return []
-        out = ["더 저렴한 건 없어?"] if any(r.price for r in recs) else []
+        out = [say("CHIP_CHEAPER")] if any(r.price for r in recs) else []
         if len(recs) > 1:
-            out.append("두 번째 거 단점은?")
+            out.append(say("CHIP_SECOND_CONS"))
         cons = [c.aspect for r in recs for c in r.cons]
         if cons:
-            out.append(f"{cons[0]} 괜찮은 걸로 보여줘")
-        out.append("평점 높은 순으로 보여줘")
+            out.append(say("CHIP_ASPECT_BETTER", aspect=cons[0]))
+        out.append(say("CHIP_BY_RATING"))
         return out[:3]
 
 
-# ---- what the answer says about specs, stock and the catalog's range: these sentences live together here ----
-
-# (dimension, direction) → how a shopper says the order ("가장 가벼운 순"); others: "<usual key>이 낮은/높은 순"
-_ORDER_WORDS: dict[tuple[str, str], str] = {
-    ("mass", "min"): "가벼운",
-    ("mass", "max"): "무거운",
-    ("sound", "min"): "조용한",
-    ("volume", "max"): "용량이 큰",
-    ("volume", "min"): "용량이 작은",
-    ("charge", "max"): "배터리 용량이 큰",
-    ("charge", "min"): "배터리 용량이 작은",
-    ("duration", "max"): "오래 가는",
-    ("power", "max"): "출력이 센",
-    ("length", "min"): "얇은",
-    ("area", "max"): "넓은 면적을 맡는",
-    ("people", "max"): "여럿이 쓸 수 있는",
-}
+# ---- what the answer says about specs, stock and the catalog's range (the sentences: rag.generation.templates) ----
 
 
 def superlative_sentence(sup: Superlative) -> str:
     """'가장 가벼운 순으로 골랐어요 (정보가 있는 상품 먼저).'"""
-    words = _ORDER_WORDS.get((sup.dimension, sup.direction))
+    words = T.ORDER_WORDS.get((sup.dimension, sup.direction))
     if words is None:
         from ..facets import USUAL_KEYS
 
         key = USUAL_KEYS.get(sup.dimension, (sup.dimension,))[0]
-        words = f"{particle(key, '이', '가')} {'낮은' if sup.direction == 'min' else '높은'}"
-    return f"가장 {words} 순으로 골랐어요 (그 정보가 있는 상품 먼저)."
+        words = say("ORDER_LOW" if sup.direction == "min" else "ORDER_HIGH", key=key)
+    return say("SUPERLATIVE", words=words)
+
+
+def _unknown_items(keys: Sequence[str]) -> str:
+    return T.SEP.join(say("SPEC_UNKNOWN_ITEM", key=k) for k in keys)
 
 
 def unknown_sentence(keys: Sequence[str]) -> str:
     """'무게 정보 없음: 상품 정보에 적혀 있지 않아 조건에 맞는지 알 수 없어요.'"""
-    return f"{' · '.join(f'{k} 정보 없음' for k in keys)}: 상품 정보에 적혀 있지 않아 조건에 맞는지 알 수 없어요."
+    return say("SPEC_UNKNOWN", items=_unknown_items(keys))
 
 
 def not_carried_sentence(word: str, nearest: Sequence[str]) -> str:
     """'이 카탈로그에는 전기밥솥이 없어요. 가까운 카테고리: 에어프라이어 · 프라이팬.'"""
-    line = f"이 카탈로그에는 {particle(word, '이', '가')} 없어요."
-    return f"{line} 가까운 카테고리: {' · '.join(nearest)}." if nearest else line
+    line = say("NOT_CARRIED", word=word)
+    return f"{line} {say('NOT_CARRIED_NEAREST', leaves=T.SEP.join(nearest))}" if nearest else line
 
 
 def sold_out_sentences(result: SearchResult) -> list[str]:
     """'가장 잘 맞는 X는 품절이에요.' for each better match left out as sold out, and what is shown instead."""
     if not result.sold_out_best:
         return []
-    names = " · ".join(item.product.name for item in result.sold_out_best)
-    line = f"가장 잘 맞는 {particle(names, '은', '는')} 품절이에요."
-    return [line + (" 재고 있는 다른 상품을 보여드려요." if result.found else "")]
+    line = say("SOLD_OUT", names=T.SEP.join(item.product.name for item in result.sold_out_best))
+    return [f"{line} {say('SOLD_OUT_OTHERS')}" if result.found else line]

@@ -4,7 +4,7 @@ A template is a `str.format` string; a field's format spec may name a particle, 
 field's value as that value is read (`rag.josa`): `say(NOT_CARRIED, word="전기밥솥")` →
 '이 카탈로그에는 전기밥솥이 없어요.' from `"이 카탈로그에는 {word:이/가} 없어요."`. Particle specs: 을/를, 이/가,
 은/는, 이에요/예요, 으로/로, 과/와, 이나/나, 이랑/랑, 아/야, 이라/라, 이라고/라고 (`rag.josa.PAIRS`); any other spec is
-the usual format spec (`{price:,}` → 54,900).
+the usual format spec (`{price:,}` → 54,900); both combine with a bar: `{scale:g|이에요/예요}` → '5예요', '10이에요'.
 
 Why a Python module and not a data file: the templates are imported by the library's own modules (no package data
 to ship or find at run time), `say` fails loudly on an unknown name at import of the caller, ruff and the tests
@@ -27,20 +27,21 @@ from ..josa import PAIRS, attach
 
 class _KoreanFormatter(string.Formatter):
     def format_field(self, value: object, format_spec: str) -> str:
-        if format_spec in PAIRS:
-            return attach(str(value), format_spec)
+        spec, _, pair = format_spec.rpartition("|") if "|" in format_spec else ("", "", format_spec)
+        if pair in PAIRS:  # {word:이/가}, or after a number's own format: {scale:g|이에요/예요}
+            return attach(super().format_field(value, spec), pair)
         return super().format_field(value, format_spec)
 
 
 _FORMATTER = _KoreanFormatter()
 
 
-def fill(template: str, **fields: object) -> str:
+def fill(template: str, /, **fields: object) -> str:
     """The template with its fields filled and particles attached."""
     return _FORMATTER.format(template, **fields)
 
 
-def say(name: str, **fields: object) -> str:
+def say(name: str, /, **fields: object) -> str:
     """The template called `name` (a constant of this module) filled: say("NOT_CARRIED", word="TV")."""
     return fill(template(name), **fields)
 
@@ -97,7 +98,7 @@ NOTICE_LINE = "※ {notice}"
 # --- reasons (rag.generation.composer) ---
 REASON_WANTED_ASPECT = "찾으시는 {aspect} 면에서 리뷰 {review_count:,}개 중 {positive:,}개가 좋다고 했어요."
 REASON_MATCHED = "질문하신 '{phrase}'에 맞는 상품 정보와 리뷰가 있어요."
-REASON_RATING = "평점 {rating:.1f}/{scale:g} (리뷰 {review_count:,}개)이에요."
+REASON_RATING = "평점 {rating:.1f}/{scale:g|이에요/예요} (리뷰 {review_count:,}개)."
 REASON_RATING_REPURCHASE = "평점 {rating:.1f}/{scale:g} (리뷰 {review_count:,}개), 재구매 언급 {repurchase:,}건이에요."
 REASON_NO_REVIEWS = "아직 리뷰가 없는 상품이라 상품 정보로만 골랐어요."
 REASON_PRICE_FITS = "{price:,}원으로 '{label}' 조건에 맞아요."

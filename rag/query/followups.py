@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..constraints import Constraints
 from ..facets import spec_value
+from ..generation.templates import say
 from .model import ParsedQuery, SpecConstraint
 from .specs import spec_text
 from .vocabulary import QueryVocabulary
@@ -71,12 +72,12 @@ def follow_up(
     top_price, empty = (top.price if top else None), ""
     if parsed.relative == "cheaper" and top_price is not None:
         changes.update(price_min=None, price_max=top_price - 1)
-        notes.append(f"앞서 추천한 상품보다 싼 {top_price - 1:,}원 이하로")
-        empty = f"앞서 추천한 {top.name}({top_price:,}원)보다 싼 상품은 이 조건에서 없어요: 그게 가장 저렴해요."
+        notes.append(say("NOTE_CHEAPER", price=top_price - 1))
+        empty = say("EMPTY_CHEAPER", name=top.name, price=top_price)
     elif parsed.relative == "pricier" and top_price is not None:
         changes.update(price_min=top_price + 1, price_max=None)
-        notes.append(f"앞서 추천한 상품보다 비싼 {top_price + 1:,}원 이상으로")
-        empty = f"앞서 추천한 {top.name}({top_price:,}원)보다 비싼 상품은 이 조건에서 없어요."
+        notes.append(say("NOTE_PRICIER", price=top_price + 1))
+        empty = say("EMPTY_PRICIER", name=top.name, price=top_price)
     sup = parsed.superlative
     if sup is not None and sup.comparative and prev.recommendations and vocabulary is not None:
         first = prev.recommendations[0]
@@ -87,8 +88,9 @@ def follow_up(
             carried_specs = tuple(s for s in carried_specs if s.dimension != sup.dimension)
             changes["specs"] = (*parsed.specs, *carried_specs, bound)
             said = spec_text(sup.dimension, op, value)
-            notes.append(f"앞서 추천한 {first.name}보다 {sup.label.removeprefix('더').strip()} {said}으로")
-            empty = f"앞서 추천한 {first.name}보다 {sup.label.removeprefix('더').strip()} 상품은 이 조건에서 없어요."
+            how = sup.label.removeprefix("더").strip()
+            notes.append(say("NOTE_COMPARATIVE", name=first.name, how=how, bound=said))
+            empty = say("EMPTY_COMPARATIVE", name=first.name, how=how)
     if "specs" not in changes and carried_specs:
         changes["specs"] = (*parsed.specs, *carried_specs)
     focus = None
@@ -98,9 +100,9 @@ def follow_up(
         if position < len(prev.recommendations):
             focus = prev.recommendations[position].product_id
             changes = {"product_ids": (focus,), "in_stock_only": False}
-            notes = [f"{position + 1}번째 상품({prev.recommendations[position].name})에 대해"]
+            notes = [say("NOTE_FOCUS", position=position + 1, name=prev.recommendations[position].name)]
     if "categories" in changes and not focus:
-        notes.append("앞의 조건을 이어서")
+        notes.append(say("NOTE_CARRIED_OVER"))
     constraints = replace(Constraints.from_query(parsed), **changes)
     text = parsed.keywords or question
     if len(text) < 8 and not parsed.categories and prev.parsed is not None:
