@@ -12,12 +12,13 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .carried import CatalogTypes, with_subject_particle
+from .carried import CatalogTypes
 from .catalog_view import CatalogView
 from .constraints import Constraints, explain_empty, product_mask, unknown_facets
 from .facets import spec_value
 from .fields import FieldIndex, FieldWeights
 from .generation.aspects import says_word
+from .generation.templates import say
 from .index.sparse import SparseSearcher
 from .index.store import HybridIndex
 from .query import ParsedQuery, QueryParser, QueryVocabulary, Superlative
@@ -186,7 +187,7 @@ class ProductSearcher:
             if types.missing is not None:
                 word = types.missing.canonical
                 nearest = self.types.nearest(word, self.index.embedder)
-                note = [f"이 카탈로그에는 {with_subject_particle(word)} 없어요."]
+                note = [say("NOT_CARRIED", word=word)]
                 timer.lap("types")
                 return SearchResult(parsed, constraints, [], 0, note, 0, timer.timings, word, nearest)
             if types.categories:  # an English type name the parser does not read: 'cheap air fryer' → 에어프라이어
@@ -195,9 +196,7 @@ class ProductSearcher:
                 parsed = replace(parsed, keywords=" ".join([parsed.keywords or parsed.text, *types.korean_words]))
             if not types.mentions and not constraints.categories and _mostly_latin(parsed.text):
                 example = self.types.leaves[0].split(">")[-1] if self.types.leaves else "가습기"
-                notes.append(
-                    f"질문에서 상품 종류를 알아보지 못했어요: '{example}'처럼 상품 종류를 적어 주시면 더 정확해요."
-                )
+                notes.append(say("NOTE_NO_PRODUCT_TYPE", example=example))
         base = product_mask(self.view, replace(constraints, in_stock_only=False))
         allowed = base & (self.view.in_stock != 0) if constraints.in_stock_only else base
         sold = base & (self.view.in_stock == 0) if constraints.in_stock_only else None

@@ -142,3 +142,8 @@ def test_a_citation_marker_reads_the_whole_review_id():
     ]
     assert _kept("소음이 거의 없다는 리뷰가 있어요 [R1].") == ["소음이 거의 없다는 리뷰가 있어요 [R1]."]
     assert _kept("소음이 거의 없다는 리뷰가 있어요 [R9].") == []  # R9 was not retrieved for the product
+
+
+def test_a_rating_before_a_korean_ending_is_still_checked():
+    assert _kept("평점 4.7/5예요.") == ["평점 4.7/5예요."]
+    assert _kept("평점 4.9/5예요.") == []  # the product's rating is 4.7

@@ -30,7 +30,7 @@ CITATION = re.compile(
 _SENTENCE = re.compile(r"(?<=[.!?。])\s+|\n+")
 _MAN_WON = re.compile(r"(\d+(?:\.\d+)?)\s*만\s*(?:(\d+)\s*(천)|(\d+(?:,\d{3})*))?\s*원")
 _WON = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)\s*원")
-_RATING = re.compile(r"(\d(?:\.\d+)?)\s*(?:점|/\s*(?:5|10)\b)")
+_RATING = re.compile(r"(\d(?:\.\d+)?)\s*(?:점|/\s*(?:5|10)(?![\d.]))")  # 4.2/5예요 (\b fails before Hangul)
 COUNT = re.compile(r"(\d+)\s*(?:개|건|명|번)")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # text that talks about instructions is an injection echo, never a product fact

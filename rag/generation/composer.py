@@ -82,6 +82,7 @@ class GroundedComposer:
         self._reviews = lru_cache(maxsize=4096)(lambda pid: tuple(catalog.reviews(pid)))
         self._summary = lru_cache(maxsize=4096)(lambda pid: tuple(summarize(self._reviews(pid), self.analyzer)))
         self._category_summary = lru_cache(maxsize=512)(self._summarize_category)
+        self._tokens = lru_cache(maxsize=256)(self._read_tokens)  # a question's tokens, once for all its cards
 
     def _summarize_category(self, category: str) -> tuple[tuple[AspectSummary, ...], int]:
         reviews = [r for p in self.catalog.products() if p.category == category for r in self._reviews(p.product_id)]
@@ -178,10 +179,10 @@ class GroundedComposer:
             facts.append(Fact("SPEC_UNKNOWN", {"items": _unknown_items(item.unknown)}))
         return facts
 
-    def _tokens(self, text: str) -> list:
+    def _read_tokens(self, text: str) -> tuple:
         from .aspects import _default_analyzer
 
-        return (self.analyzer or _default_analyzer()).tokens(text)
+        return tuple((self.analyzer or _default_analyzer()).tokens(text))
 
     # ---- the whole answer ----
 
