@@ -6,16 +6,11 @@ Every number in it comes from the catalog; every quote is an exact sentence of a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from ..constraints import Constraints
 from ..query import ParsedQuery
 from . import templates as T
 from .templates import Fact, say
-
-if TYPE_CHECKING:
-    from .compare import Comparison
-    from .decide import Picks
 
 
 @dataclass(frozen=True)
@@ -133,3 +128,9 @@ def render_sections(answer: Answer, headline: bool = True):
         yield say("SECTION_CONSIDERATIONS") + "\n" + "\n".join(f"- {c}" for c in answer.considerations) + "\n\n"
     if answer.follow_ups:
         yield say("SECTION_FOLLOW_UPS", chips=T.SEP.join(answer.follow_ups)) + "\n"
+
+
+# the structured parts of other answer kinds, imported last (they build on Citation and Recommendation above) and at
+# run time, so that the Answer's type hints resolve (rag.runnable's pydantic schema reads them)
+from .compare import Comparison  # noqa: E402
+from .decide import Picks  # noqa: E402
