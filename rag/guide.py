@@ -36,13 +36,17 @@ from .errors import IndexOpenError
 from .generation.answer import Answer, Recommendation, render_sections
 from .generation.checks import CITATION, check_text, is_order, question_numbers
 from .generation.clarify import Clarifier, Clarify, chosen_chip, clarify_answer, with_chip
+from .generation.compare import Comparer
+from .generation.compare_llm import check_verdict, table_json
 from .generation.composer import GroundedComposer
+from .generation.decide import decide
 from .generation.prompts import PromptTemplate
 from .generation.templates import say
 from .index.store import HybridIndex
 from .llm import LLMDeadlineError, json_object_with, reply_within
 from .query import SORTS
 from .query.followups import FollowUp, follow_up
+from .query.intent import COMPARE, ProductNames, read_intent
 from .ranking import RankingConfig
 from .related import CoBehaviour
 from .search import ProductSearcher, SearchResult
@@ -163,6 +167,17 @@ class ShoppingGuide:
         top_k = self.top_k if top_k is None else _checked_top_k(top_k)
         sort = checked_sort(sort)
         started = time.perf_counter()
+        intent = read_intent(question, self._names, history)
+        if intent.kind == COMPARE:  # only the products named (or just shown): no ranked list
+            answer = self._comparer.answer(intent.compare, question, self.searcher.parse(question))
+            answer.generator = self.generator
+            if self.chat_model is not None and answer.comparison is not None:
+                self._compare_with_llm(answer)
+            answer.notice = " ".join([*notes, *([answer.notice] if answer.notice else [])]) or None
+            yield from (("text", piece) for piece in render_sections(answer))
+            answer.timings["total"] = (time.perf_counter() - started) * 1000
+            yield "answer", answer
+            return
         try:
             plan = self.plan(question, history, constraints)
             if sort is not None:  # the caller's order replaces the question's: the answer's parsed query says so
@@ -189,6 +204,7 @@ class ShoppingGuide:
         answer = self.composer.compose(result, question, plan.note, plan.empty)
         answer.generator, answer.clarify = self.generator, clarify if answer.recommendations else None
         _cap_quotes(answer)
+        answer.picks = decide(answer.recommendations, self._comparer)
         if self.chat_model is not None and answer.recommendations:
             self._rewrite_with_llm(answer, plan)
         if notes:
@@ -269,6 +285,15 @@ class ShoppingGuide:
             constraints=kept,
         )
 
+    @functools.cached_property
+    def _names(self) -> ProductNames:
+        return ProductNames.from_products(self.searcher.view.products)
+
+    @functools.cached_property
+    def _comparer(self) -> Comparer:
+        index = self.searcher.index  # the composer's per-product aspect summaries, so reviews are read once
+        return Comparer.from_view(self.searcher.view, index.catalog, index.analyzer, self.composer._summary)
+
     # ---- the LLM path ----
 
     def _read_nouns(self, text: str) -> tuple[str, ...]:
@@ -300,6 +325,32 @@ class ShoppingGuide:
         ]
         # review text travels as JSON strings: data only; a backtick cannot close the ```json fence around it
         return json.dumps(data, ensure_ascii=False, indent=1).replace("`", "\\u0060")
+
+    def _compare_with_llm(self, answer: Answer) -> None:
+        """The model writes the comparison's verdict from its table; sentences that fail the checks are dropped."""
+        started = time.perf_counter()
+        prompt = PromptTemplate.load("compare")
+        messages = prompt.messages(question=answer.question, table=table_json(answer.comparison, _for_model))
+        try:
+            reply = json_object_with(reply_within(self.chat_model, messages, self.llm_deadline), "verdict")
+            sentences = reply.get("verdict") if reply else None
+            if not isinstance(sentences, list):
+                raise ValueError("the model's reply holds no JSON verdict list")
+        except Exception as exc:  # the grounded verdict stands
+            logger.warning("LLM failed on a comparison (%s: %s); showing the grounded verdict", type(exc).__name__, exc)
+            answer.notice = say("NOTICE_LLM_COMPARE_UNREACHABLE", label=self.llm_label, why=type(exc).__name__)
+            answer.generator = "grounded"
+            return
+        allowed = self._own_vocabulary | set(self._nouns(prompt.system)) | set(self._nouns(answer.question))
+        kept, dropped = check_verdict(answer.comparison, sentences, nouns=self._nouns, allowed=allowed)
+        for sentence, why in dropped:
+            logger.info("dropped LLM comparison sentence (%s): %s", why, sentence)
+        answer.dropped = len(dropped)
+        if kept:
+            answer.comparison.summary, answer.comparison.summary_source = " ".join(kept), "llm"
+        if dropped:
+            answer.notice = say("NOTICE_LLM_DROPPED", count=len(dropped))
+        answer.timings["llm"] = (time.perf_counter() - started) * 1000
 
     def _rewrite_with_llm(self, answer: Answer, plan: Plan) -> None:
         started = time.perf_counter()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.generation.decide import ROLE_LABELS
 from rag.generation.guide_text import option_text, unsaid_text
 from rag.guide import ShoppingGuide, Turn
 from ui.screens import CHROMIUM, ask, chromium, full_page_screenshot, open_app, open_evidence, serve, wait_idle
@@ -91,6 +92,43 @@ def test_a_shopper_asks_in_korean_and_sees_cards_quotes_and_a_follow_up(
         page.close()
 
 
+COMPARE_QUESTION = "노캔이 중요하면 소리온 에어랑 소노릭 프로3 중 뭐가 나아?"
+
+
+def test_a_comparison_is_a_real_table_and_a_recommendation_offers_picks(
+    browser, demo_url, demo_index_path, analyzer, embedder
+):
+    guide = ShoppingGuide.from_index(demo_index_path, analyzer=analyzer, embedder=embedder)
+    expected = guide.ask(COMPARE_QUESTION)
+    a, b = expected.comparison.products
+    page = open_app(browser, demo_url)
+    try:
+        ask(page, COMPARE_QUESTION, turn=0)
+        table = page.locator(".st-key-answer-0 [data-testid='stTable'] table")
+        expect(table).to_have_count(1)
+        header = table.locator("thead")
+        expect(header).to_contain_text(a.short)
+        expect(header).to_contain_text(b.short)
+        price_row = table.locator("tbody tr").filter(has_text="가격").first
+        expect(price_row).to_contain_text(f"{a.price:,}원")
+        expect(price_row).to_contain_text(f"{b.price:,}원")
+        expect(page.locator(".st-key-answer-0 h5")).to_have_count(0)  # no product cards: only the table
+        first_verdict = expected.comparison.verdicts[0].text
+        expect(page.locator(".st-key-answer-0").get_by_text(first_verdict).first).to_be_visible()
+        full_page_screenshot(page, ARTIFACTS / "browser-compare-named.png")
+
+        ask(page, "노캔 이어폰 추천해줘", turn=1)
+        picks = guide.ask("노캔 이어폰 추천해줘").picks
+        answer = page.locator(".st-key-answer-1")
+        for pick in picks.all():
+            expect(answer.get_by_text(ROLE_LABELS[pick.role]).first).to_be_visible()
+        ask(page, "둘 차이", turn=2)
+        expect(page.locator(".st-key-answer-2 [data-testid='stTable'] table")).to_have_count(1)
+        full_page_screenshot(page, ARTIFACTS / "browser-compare-picks-and-shown.png")
+    finally:
+        page.close()
+
+
 def test_untrusted_review_and_product_text_render_as_plain_text(browser, tmp_path, analyzer, embedder):
     index = build_evil_index(tmp_path, analyzer, embedder)
     ARTIFACTS.mkdir(exist_ok=True)
@@ -109,6 +147,16 @@ def test_untrusted_review_and_product_text_render_as_plain_text(browser, tmp_pat
             assert main.locator("del, s, .katex, code, table").count() == 0  # no strike-through, LaTeX, code, table
             assert dialogs == []
             full_page_screenshot(page, ARTIFACTS / "browser-untrusted-text.png")
+
+            ask(page, "굵게 빨강 가습기랑 미니웨이브 비교", turn=1)  # the product with Markdown in its name, in a table
+            compared = page.locator(".st-key-answer-1")
+            table = compared.locator("[data-testid='stTable'] table")
+            expect(table).to_have_count(1)
+            assert "<script>alert(1)</script>" in compared.inner_text().replace(JOINER, "")
+            assert "<b>해커</b>" in compared.inner_text().replace(JOINER, "")
+            assert table.locator("a, img, iframe, script, strong, em, del, .katex").count() == 0
+            assert dialogs == []
+            full_page_screenshot(page, ARTIFACTS / "browser-untrusted-compare.png")
         finally:
             page.close()
 

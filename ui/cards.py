@@ -10,6 +10,7 @@ import streamlit as st
 
 from rag.generation.answer import Answer, AspectPoint, Citation, Recommendation
 
+from .compare import render_comparison, render_picks
 from .guide_panel import render_guide
 from .text import md, stars, won
 
@@ -34,8 +35,12 @@ def render_answer(answer: Answer) -> None:
         else:
             lines = ["왼쪽 '검색 조건'에서 가격·카테고리 같은 조건을 바꾸거나, 다른 말로 물어봐 주세요."]
         st.info("\n".join(lines), icon=":material/search_off:")
+    if answer.comparison is not None:
+        render_comparison(answer.comparison)
     for i, rec in enumerate(answer.recommendations, start=1):
         render_card(i, rec)
+    if answer.picks is not None:
+        render_picks(answer.picks)
     render_guide(answer)
 
 

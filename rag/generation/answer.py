@@ -106,6 +106,8 @@ class Answer:
     spec_unknown: dict[str, list[str]] = field(default_factory=dict)  # product id → facet keys it does not state
     guide: BuyingGuide | None = None  # 고려할 점 as data (considerations are its rendered lines)
     clarify: Clarify | None = None  # a question back to the shopper with choice chips (rag.generation.clarify)
+    comparison: Comparison | None = None  # a comparison question's table and verdict (rag.generation.compare)
+    picks: Picks | None = None  # top / budget / upgrade picks among the recommendations (rag.generation.decide)
 
     def citations(self) -> list[Citation]:
         return [c for r in self.recommendations for c in r.citations]
@@ -144,8 +146,12 @@ def render_sections(answer: Answer, headline: bool = True):
         yield say("NOTICE_LINE", notice=answer.notice) + "\n\n"
     if not answer.found and answer.suggestions:
         yield say("SECTION_SUGGESTIONS", suggestions=T.LIST_SEP.join(answer.suggestions[:2])) + "\n\n"
+    if answer.comparison is not None:
+        yield answer.comparison.to_text()
     for i, rec in enumerate(answer.recommendations, start=1):
         yield render_recommendation(i, rec)
+    if answer.picks is not None:
+        yield answer.picks.to_text()
     if answer.considerations:
         yield say("SECTION_CONSIDERATIONS") + "\n" + "\n".join(f"- {c}" for c in answer.considerations) + "\n\n"
     if answer.clarify is not None:
@@ -158,3 +164,8 @@ def render_sections(answer: Answer, headline: bool = True):
 # (pydantic resolves the names when the runnable's output schema is built)
 from .buying_guide import BuyingGuide  # noqa: E402
 from .clarify import Clarify  # noqa: E402
+
+# the structured parts of other answer kinds, imported last (they build on Citation and Recommendation above) and at
+# run time, so that the Answer's type hints resolve (rag.runnable's pydantic schema reads them)
+from .compare import Comparison  # noqa: E402
+from .decide import Picks  # noqa: E402

@@ -18,7 +18,7 @@ only for what was verified.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 from .answer import Recommendation
@@ -189,8 +189,10 @@ def check_sentence(
     question_numbers: set[int],
     nouns: Callable[[str], list[str]] | None = None,
     allowed: Collection[str] = (),
+    others: Sequence[Recommendation] = (),
 ) -> str | None:
-    """None when the sentence may be shown; otherwise why not."""
+    """None when the sentence may be shown; otherwise why not. `others`: further products the sentence may speak
+    about (a comparison), whose numbers and evidence count as well."""
     if _INSTRUCTION.search(sentence):
         return "talks about instructions (a prompt-injection echo)"
     cited = CITATION.findall(sentence)
@@ -199,9 +201,13 @@ def check_sentence(
             return f"cites {review_id}, which was not retrieved for {rec.product_id}"
     body = CITATION.sub(" ", sentence)
     prices, ratings, counts, spec = allowed_numbers(rec, question_numbers)
-    quotes = [c.quote for c in rec.citations]
+    for other in others:
+        more = allowed_numbers(other, question_numbers)
+        prices, ratings, counts, spec = prices | more[0], ratings | more[1], counts | more[2], f"{spec} {more[3]}"
+    quotes = [c.quote for r in (rec, *others) for c in r.citations]
     # a span quoted verbatim from a cited review is the review's word, not the model's: checked as a quote only
     body = _QUOTED.sub(lambda m: " " if any(m.group(1) in q for q in quotes) else m.group(0), body)
+    said = body  # the claim before amounts are blanked: blanking '29,900원으로' leaves a stray '으' for the analyzer
     why = _promotional(body)
     if why:
         return why
@@ -225,11 +231,15 @@ def check_sentence(
         if not _number_in(m.group(0), _unit_after(body, m.end()), spec):
             return f"number {m.group(0)} appears nowhere in {rec.product_id}'s data with that unit"
     if nouns is not None:
-        evidence = [rec.name, rec.brand, rec.category]
-        evidence += [q for c, q in zip(rec.citations, quotes, strict=True) if c.review_id in cited] if cited else [
-            rec.reason, *quotes, *(p.line for p in rec.pros + rec.cons), *rec.satisfied]  # fmt: skip
+        recs = (rec, *others)
+        evidence = [x for r in recs for x in (r.name, r.brand, r.category)]
+        cites = [c for r in recs for c in r.citations]
+        evidence += [q for c, q in zip(cites, quotes, strict=True) if c.review_id in cited] if cited else [
+            *(r.reason for r in recs), *quotes, *(p.line for r in recs for p in r.pros + r.cons),
+            *(x for r in recs for x in r.satisfied)]  # fmt: skip
         known = set(allowed) | {n for text in evidence for n in nouns(text)}
-        unsupported = [n for n in dict.fromkeys(nouns(body)) if n not in known and not n.isdigit()]
+        own = set(nouns(said))
+        unsupported = [n for n in dict.fromkeys(nouns(body)) if n not in known and not n.isdigit() and n in own]
         if unsupported:
             where = "the cited reviews" if cited else f"{rec.product_id}'s evidence"
             return f"claims {', '.join(unsupported)}, which {where} never mention"
@@ -243,12 +253,13 @@ def check_text(
     question_numbers: set[int],
     nouns: Callable[[str], list[str]] | None = None,
     allowed: Collection[str] = (),
+    others: Sequence[Recommendation] = (),
 ) -> CheckReport:
     report = CheckReport(checks=("instructions", "promotion", "citations", "numbers", *(("support",) if nouns else ())))
     for sentence in (s.strip() for s in _SENTENCE.split(text or "")):
         if not sentence:
             continue
-        why = check_sentence(sentence, rec, cited_ok, question_numbers, nouns, allowed)
+        why = check_sentence(sentence, rec, cited_ok, question_numbers, nouns, allowed, others)
         if why is None:
             report.kept.append(sentence)
         else:

@@ -180,11 +180,63 @@ NOTE_CARRIED_OVER = "앞의 조건을 이어서"
 
 
 # --- comparison ---
-# sentences of comparisons go here
+# (rag.generation.compare: the table's labels and cells, the verdict, the headline around it)
+COMPARE_COLUMN_ITEM = "항목"
+COMPARE_ROW_PRICE = "가격"
+COMPARE_ROW_RATING = "평점"
+COMPARE_ROW_REVIEWS = "리뷰 수"
+COMPARE_ROW_STOCK = "재고"
+COMPARE_ROW_ASPECT = "리뷰: {aspect}"
+COMPARE_CELL_RATING = "{rating:.1f}/{scale:g}"
+COMPARE_CELL_NO_REVIEWS = "리뷰 없음"
+COMPARE_CELL_REVIEWS = "{count:,}개"
+COMPARE_CELL_SOLD_OUT = "품절"
+COMPARE_CELL_IN_STOCK = "있음"
+COMPARE_CELL_ASPECT = "좋다 {positive:,} · 아쉽다 {negative:,}"
+COMPARE_CELL_NOT_MENTIONED = "언급 없음"
+COMPARE_SAID_ASPECT = "{cell} (리뷰 {count:,}개 중)"
+COMPARE_SAID_RATING = "{cell} (리뷰 {count:,}개)"
+COMPARE_LEAD_PRICE = "가격이면"
+COMPARE_LEAD_RATING = "평점이면"
+COMPARE_LEAD_NEED = "{label:이/가} 필요하면"  # has / lacks: true whether or not having it is better
+COMPARE_LEAD_MATTERS = "{label:이/가} 중요하면"
+COMPARE_VERDICT = "{lead} {product}: {mine} vs {rest}"  # '노캔이 중요하면 소노릭 프로3: -45dB vs -35dB'
+COMPARE_VERDICT_NO_WINNER = "{label}: {values} — 이 기준으로는 어느 쪽이 낫다고 하기 어려워요"
+COMPARE_SECTION_VERDICT = "판단"
+COMPARE_SOURCE_ROW = "표: {row}"
+COMPARE_SOURCE_REVIEW = "리뷰 {review_id}"
+COMPARE_NAMES_TWO = "{first:과/와} {second}"
+COMPARE_NAMES_MANY = "{names} {count:,}개"
+COMPARE_HEADLINE = "{names:을/를} 비교했어요."
+COMPARE_HEADLINE_SHOWN = "앞서 보여드린 {names:을/를} 비교했어요."
+COMPARE_MIXED = "서로 다른 종류({leaves})라 가격·평점·리뷰처럼 견줄 수 있는 것만 나란히 놓았어요."
+COMPARE_LEFT_OUT = "{names:은/는} 이 카탈로그에서 찾지 못해 빼고 비교했어요."  # names: quoted as said
+COMPARE_NOT_FOUND = "{names}에 맞는 상품을 이 카탈로그에서 찾지 못했어요."
+COMPARE_AMBIGUOUS = "'{said}'에 맞는 상품이 여러 개예요: {names}."
+COMPARE_FOUND_ONLY = "찾은 상품은 {names:이에요/예요}."
+COMPARE_ASK_WHICH = (
+    "무엇을 비교할지 알려 주세요: 상품 이름을 두 개 이상 적거나, 추천을 받은 뒤 '둘 차이'처럼 물어보세요."
+)
+COMPARE_SUGGEST_NAMES = "상품 이름을 'A랑 B 비교'처럼 두 개 이상 적어 주세요"
+COMPARE_SUGGEST_SIMILAR = "{product:과/와} 비슷한 상품을 먼저 추천받아 보세요"
+COMPARE_CHIP_CATEGORY = "{leaf} 추천해줘"
+NOTICE_LLM_COMPARE_UNREACHABLE = "LLM({label}) 응답을 받지 못해 근거 기반 기본 판단을 보여드려요 ({why})."
 
 
 # --- decide ---
-# sentences of help-me-decide go here
+# (rag.generation.decide: the three picks and one line of why each)
+PICKS_SECTION = "고르기 쉽게"
+PICK_TOP = "가장 잘 맞는 상품"
+PICK_BUDGET = "더 저렴한 선택"
+PICK_UPGRADE = "한 단계 위"
+PICK_LINE = "- {label}: {product} ({price}) — {why}"
+PICK_RATING = "평점 {rating:.1f}/{scale:g} (리뷰 {count:,}개)"
+PICK_NO_REVIEWS = "리뷰 없음"
+PICK_TOP_WHY = "질문에 가장 잘 맞아요 · {rating}"
+PICK_BUDGET_WHY = "{top}보다 {diff:,}원 싸요 ({price:,}원 vs {top_price:,}원)"
+PICK_BUDGET_RATING = "평점 {rating:.1f} vs {top_rating:.1f}"
+PICK_UPGRADE_WIN = "{label} {values}"
+PICK_UPGRADE_WHY = "{diff:,}원 더 비싸지만 {wins}"
 
 
 # --- buying guide --- (rag.generation.buying_guide, rendered by rag.generation.guide_text)
