@@ -2,6 +2,12 @@
 
     python -m eval.bench_search --index indexes/demo [--queries eval/data/demo_queries.jsonl] [--repeat 3]
     python -m eval.bench_search --index indexes/nsmc --nsmc ../shared/data/nsmc/reviews.tsv.gz --n 300
+    python -m eval.bench_search --index NEW_INDEX --against OLD_TREE --against-index OLD_INDEX [--rounds 6]
+
+Old against new (`--against`): a checkout of older code (`git worktree add /tmp/old <commit>`) and its own index of
+the same data; one warm searcher process per side, driven alternately round by round from this one invocation (so
+both see the same machine load), each round the whole query list once; prints each side's p50/p95 over all rounds
+and the ratio new/old of the p50s, with the per-round ratios' spread.
 
 Queries: the demo query set, or NSMC reviews (the first `--n` with ≥ 10 characters, from a seeded draw).
 Prints p50/p95 of the whole `ProductSearcher.search` (parse, filter, BM25, embed, FAISS, fuse, rank,
@@ -16,6 +22,8 @@ import csv
 import gzip
 import json
 import random
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -105,6 +113,71 @@ def run(index_path: Path, queries: list[str], repeat: int = 3, top_k: int = 5) -
     }
 
 
+# one side of --against: a warm searcher in its own process (its own checkout's `rag` on sys.path via the cwd),
+# answering "run" with one JSON line of per-query milliseconds over the whole query list
+_WORKER = """
+import json, sys, time
+from rag.index.store import HybridIndex
+from rag.search import ProductSearcher
+queries = json.loads(sys.stdin.readline())
+searcher = ProductSearcher(HybridIndex.open(sys.argv[1]))
+for q in queries[:5]:
+    searcher.search(q, top_k=5)
+print(json.dumps({"ready": True}), flush=True)
+for line in sys.stdin:
+    ms = []
+    for q in queries:
+        t = time.perf_counter()
+        searcher.search(q, top_k=5)
+        ms.append((time.perf_counter() - t) * 1000)
+    print(json.dumps(ms), flush=True)
+"""
+
+
+def compare(new_index: Path, old_tree: Path, old_index: Path, queries: list[str], rounds: int = 6) -> dict:
+    """p50/p95 of `ProductSearcher.search` for this checkout and `old_tree`, rounds interleaved (new, old, old, new …
+    so neither side always runs first)."""
+    sides = {"new": (Path.cwd(), new_index), "old": (old_tree, old_index)}
+    procs = {}
+    for name, (tree, index) in sides.items():
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _WORKER, str(Path(index).resolve())],
+            cwd=tree,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        proc.stdin.write(json.dumps(queries) + "\n")
+        proc.stdin.flush()
+        procs[name] = proc
+    for name, proc in procs.items():
+        if not json.loads(proc.stdout.readline() or "{}").get("ready"):
+            raise RuntimeError(f"the {name} side ({sides[name][0]}) did not start; run it alone to see why")
+    ms: dict[str, list[float]] = {"new": [], "old": []}
+    round_ratios = []
+    for i in range(rounds):
+        p50s = {}
+        for name in ("new", "old") if i % 2 == 0 else ("old", "new"):
+            procs[name].stdin.write("run\n")
+            procs[name].stdin.flush()
+            got = json.loads(procs[name].stdout.readline())
+            ms[name] += got
+            p50s[name] = float(np.percentile(got, 50))
+        round_ratios.append(p50s["new"] / p50s["old"])
+    for proc in procs.values():
+        proc.stdin.close()
+        proc.wait(timeout=60)
+    new, old = percentiles(ms["new"]), percentiles(ms["old"])
+    return {
+        "queries": len(queries),
+        "rounds": rounds,
+        "new": {"tree": str(Path.cwd()), "index": str(new_index), "p50": new[0], "p95": new[1]},
+        "old": {"tree": str(old_tree), "index": str(old_index), "p50": old[0], "p95": old[1]},
+        "ratio_p50": new[0] / old[0],
+        "round_ratios": round_ratios,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, required=True)
@@ -112,8 +185,21 @@ def main() -> None:
     parser.add_argument("--nsmc", type=Path, help="draw queries from this NSMC file instead")
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--against", type=Path, help="a checkout of older code to compare with, in one run")
+    parser.add_argument("--against-index", type=Path, help="the older code's index of the same data")
+    parser.add_argument("--rounds", type=int, default=6)
     args = parser.parse_args()
     queries = nsmc_queries(args.nsmc, args.n) if args.nsmc else demo_queries(args.queries)
+    if args.against is not None:
+        if args.against_index is None:
+            parser.error("--against needs --against-index (the older code's own index of the same data)")
+        c = compare(args.index, args.against, args.against_index, queries, args.rounds)
+        print(f"{c['queries']} queries × {c['rounds']} rounds, interleaved; p50 / p95 ms of ProductSearcher.search")
+        print(f"new {c['new']['tree']}: {c['new']['p50']:.1f} / {c['new']['p95']:.1f}")
+        print(f"old {c['old']['tree']}: {c['old']['p50']:.1f} / {c['old']['p95']:.1f}")
+        spread = f"{min(c['round_ratios']):.2f}–{max(c['round_ratios']):.2f}"
+        print(f"new/old p50: {c['ratio_p50']:.2f} (per round {spread})")
+        return
     r = run(args.index, queries, args.repeat)
     print(
         f"index {r['index']}: {r['reviews']:,} reviews, {r['dense']:,} dense vectors, {r['disk_mb']:.0f} MB on disk; "

@@ -22,6 +22,7 @@ from .generation.templates import say
 from .index.sparse import SparseSearcher
 from .index.store import HybridIndex
 from .query import ParsedQuery, QueryParser, QueryVocabulary, Superlative
+from .query.use_context import UseContexts
 from .ranking import RankingConfig, aggregate, combine_relevance, final_scores, rrf_scores
 from .records import Product, Review
 from .stats import ProductStats
@@ -141,9 +142,21 @@ class ProductSearcher:
         self.config = config or RankingConfig()
         self.view = CatalogView.from_index(index)
         self.fields = FieldIndex.build(self.view.products, index.analyzer, field_weights)
-        self.parser = parser or QueryParser(
-            index.analyzer, QueryVocabulary.from_products(self.view.products, index.analyzer)
-        )
+        if parser is None:
+            # the facets the view loaded from the index (typed once, at ingest), not a second typing pass
+            stored = {p.product_id: fs for p, fs in zip(self.view.products, self.view.facets, strict=True)}
+            vocabulary = QueryVocabulary.from_products(self.view.products, index.analyzer, stored)
+            # situations → qualities from the catalog's own texts; a catalog without product fields (NSMC's
+            # movies) asks no use cases of products
+            contexts = (
+                UseContexts.from_documents(
+                    (d.terms for d in index.catalog.documents() if d.review_id is not None), index.analyzer
+                )
+                if self.fields
+                else None
+            )
+            parser = QueryParser(index.analyzer, vocabulary, contexts)
+        self.parser = parser
         self._n_docs = len(self.view.doc_product)
         self._n_dense = int(self.view.doc_dense.sum())
         _single_threaded_faiss()
@@ -261,9 +274,12 @@ class ProductSearcher:
             result.sold_out_best = self._sold_out_best(found.with_sold_out, config)
             timer.lap("sold_out_rank")
         sup = found.parsed.superlative
+        result.notes = list(found.notes)
         if sup is not None and any(self._value(row, sup) is not None for row, *_ in leaders):
             result.ordered_by = sup.label or sup.dimension
-        result.notes = list(found.notes)
+            if sup.context:  # implied by a situation (rag.query.use_context): say how the question was read
+                said = f"리뷰에서 함께 자주 나오는 '{sup.label}' 쪽으로 골랐어요"
+                result.notes.append(f"질문의 '{sup.context}' → {said}.")
         return result
 
     def _with_evidence(self, leaders: list, found: Candidates) -> list[RankedProduct]:

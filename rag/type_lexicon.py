@@ -5,7 +5,8 @@ General shopping vocabulary (the category trees of large Korean marketplaces), n
 question set. `rag.carried` uses it to tell "the catalog does not carry this type" from "a word the catalog does
 not happen to use": only a word this lexicon knows as a product type can be declared not carried, and a group
 counts as carried when any of its words names a category or a product of the catalog. English names let an
-English or mixed question find the Korean type.
+English or mixed question find the Korean type; they are the project's only list of English product words
+(`ENGLISH_NAMES`, also read by the query parser through `rag.query.vocabulary`).
 
 One line per group: words separated by "|"; the first is the canonical Korean name the answer uses. A "# " line
 starts a section ("가전 · 주방"); the nearest carried categories of a type the catalog lacks are looked for in its
@@ -23,7 +24,7 @@ _GROUPS = """
 에어컨|에어콘|air conditioner|aircon
 전기히터|히터|온풍기|heater|space heater
 전기장판|전기요|온수매트|electric blanket|heated mattress pad
-공기청정기|공청기|air purifier
+공기청정기|공청기|air purifier|purifier
 청소기|vacuum cleaner|vacuum
 무선청소기|코드리스청소기|cordless vacuum|stick vacuum
 로봇청소기|robot vacuum
@@ -105,7 +106,7 @@ usb메모리|usb|flash drive
 보조배터리|보조 배터리|배터리팩|power bank|portable charger|battery pack
 스마트워치|애플워치|갤럭시워치|smartwatch|smart watch
 스마트밴드|fitness tracker
-이어폰|유선이어폰|earphones|earbuds
+이어폰|유선이어폰|earphones|earphone|earbuds
 무선이어폰|블루투스이어폰|에어팟|버즈|wireless earbuds|wireless earphones
 헤드폰|헤드셋|headphones|headset
 스피커|블루투스스피커|speaker|bluetooth speaker
@@ -186,7 +187,7 @@ TV|티비|텔레비전|television
 코트|트렌치코트|coat|trench coat
 자켓|재킷|점퍼|jacket
 바람막이|windbreaker
-레인코트|우비|비옷|raincoat|rain jacket
+레인코트|우비|비옷|raincoat|rain coat|rain jacket
 가디건|cardigan
 니트|스웨터|knit|sweater
 맨투맨|후드티|후드|sweatshirt|hoodie
@@ -223,9 +224,9 @@ TV|티비|텔레비전|television
 귀걸이|목걸이|반지|팔찌|주얼리|earrings|necklace|ring|bracelet|jewelry
 # 신발
 신발|shoes
-운동화|sneakers|trainers
+운동화|trainers|athletic shoes
 러닝화|런닝화|조깅화|running shoes
-스니커즈|sneaker
+스니커즈|sneakers|sneaker
 등산화|트레킹화|hiking boots|hiking shoes
 구두|dress shoes
 로퍼|loafers
@@ -241,7 +242,7 @@ TV|티비|텔레비전|television
 로션|에멀전|lotion
 수분크림|보습크림|moisturizer|face cream
 에센스|세럼|앰플|serum|essence
-클렌징폼|폼클렌징|클렌저|cleanser|facial cleanser
+클렌징폼|폼클렌징|클렌저|cleanser|facial cleanser|cleansing foam
 클렌징오일|cleansing oil
 마스크팩|시트마스크|sheet mask|face mask
 파운데이션|쿠션팩트|foundation|cushion compact
@@ -298,7 +299,7 @@ TV|티비|텔레비전|television
 간식|강아지간식|고양이간식|pet treats|treats
 고양이모래|모래|cat litter|litter
 배변패드|pee pad|puppy pad
-자동급식기|급식기|automatic feeder|pet feeder
+자동급식기|급식기|automatic feeder|pet feeder|feeder
 급수기|pet fountain
 캣타워|cat tree|cat tower
 스크래쳐|scratcher
@@ -357,3 +358,19 @@ def _parse(text: str) -> tuple[tuple[tuple[str, ...], ...], dict[str, str]]:
 
 
 PRODUCT_TYPE_GROUPS, SECTION_OF = _parse(_GROUPS)  # groups; canonical word → its section ("가전 · 주방")
+
+
+def _english_names(groups: tuple[tuple[str, ...], ...]) -> dict[str, tuple[str, ...]]:
+    """English (Latin-script) word, lower-case → the Korean words of its group, the canonical name first."""
+    out: dict[str, tuple[str, ...]] = {}
+    for group in groups:
+        korean = tuple(w for w in group if not w.isascii())
+        for word in group:
+            if word.isascii() and korean:
+                out.setdefault(" ".join(word.lower().split()), korean)
+    return out
+
+
+# the one home of English product words: 'air fryer' → (에어프라이어, 에어프라이기, 에프); the query parser reads them
+# (rag.query.vocabulary), the not-carried logic judges them (rag.carried)
+ENGLISH_NAMES: dict[str, tuple[str, ...]] = _english_names(PRODUCT_TYPE_GROUPS)

@@ -236,12 +236,21 @@ def _ends_word(text: str, end: int) -> bool:
     return not ("가" <= nxt <= "힣") or nxt in _AFTER_UNIT
 
 
+# a model code's letters and hyphen right before the number: 'AR-500W', 'SF-500C', 'BX-10' (letters, then optional
+# letters or digits, as a word of its own); '10-20W' is a range and '최대-' no code
+_MODEL_CODE_BEFORE = re.compile(r"(?<![0-9A-Za-z])[A-Za-z][A-Za-z0-9]*-$")
+
+
 def _is_unit_boundary(text: str, start: int, has_number: bool) -> bool:
-    """A quantity starts a token: not inside another number or a model code ('AR-H800' is no 800 of anything)."""
+    """A quantity starts a token: not inside another number or a model code ('AR-H800', 'AR-500W' are no 800 or
+    500 W of anything)."""
     if start == 0:
         return True
     before = text[start - 1]
-    return not (before.isalnum() and before.isascii()) if has_number else not before.isalnum()
+    if not has_number:
+        return not before.isalnum()
+    glued = before.isalnum() and before.isascii()
+    return not glued and not _MODEL_CODE_BEFORE.search(text[max(0, start - 24) : start])
 
 
 def format_quantity(value: float, dimension: str) -> str:

@@ -11,7 +11,7 @@ from ingest.validate import validate
 from rag.constraints import Constraints
 from rag.facets import match_requirement, type_attributes
 from rag.generation.answer import Answer, Recommendation
-from rag.query import QueryParser, QueryVocabulary, SpecConstraint, Superlative, missing_product_type
+from rag.query import QueryParser, QueryVocabulary, SpecConstraint, Superlative
 from rag.query.followups import follow_up
 from rag.records import Product
 
@@ -395,11 +395,18 @@ def test_specs_carry_over_within_the_product_type(parser, vocabulary, products):
     assert other.constraints.specs == ()  # a new product type: a boot's weight limit does not apply to a tent
 
 
-def test_english_product_types_the_catalog_does_not_carry_are_named(products):
-    category_text = " ".join({p.category for p in products.values()}).lower()
-    assert missing_product_type("rice cooker 추천", category_text) == "전기밥솥"
-    assert missing_product_type("a good blender under 50000 won", category_text) == "블렌더"
-    assert missing_product_type("a fancy gift", category_text) is None  # no 'fan' inside 'fancy'
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("pet feeder with camera", "반려동물>공용용품>자동급식기"),  # once only in the not-carried lexicon
+        ("feeder 추천", "반려동물>공용용품>자동급식기"),  # once only in the parser's own English list
+        ("sneakers for walking", "신발>운동화>스니커즈"),
+        ("baby wipes", "유아동>기저귀/물티슈>아기물티슈"),
+    ],
+)
+def test_english_words_come_from_the_one_type_lexicon(parser, text, category):
+    """One home for English product words (rag.type_lexicon): the parser and the not-carried logic read the same."""
+    assert parser.parse(text).categories == [category]
 
 
 # --- forms found on the spec set's dev split (eval/data/spec_queries, dev only) ---------------------------------------

@@ -165,3 +165,56 @@ def test_field_scores_weigh_names_and_ignore_terms_every_product_has(analyzer):
     assert scores[0] > scores[1]  # 전동 in the name beats 전동 in the description
     assert "책상" not in index.postings  # every product has it: it tells none apart
     assert index.scores(analyzer.terms("책상"), text="책상") == {}
+
+
+# --- use cases that name no attribute, read through the catalog's reviews (rag.query.use_context) -----------------
+def test_use_contexts_are_learnt_from_review_co_occurrence(analyzer):
+    """A situation word is a context of a quality only when reviews say them together well above chance."""
+    from rag.query.lexicon import SPEC_WORDS
+    from rag.query.use_context import UseContexts
+
+    reviews = [["여행", "가볍", "좋"]] * 4 + [["여행", "좋"]] + [["배송", "빠르", "좋"]] * 10 + [["배송", "가볍"]]
+    reviews += [["조용", "밤"]] * 2 + [["소리", "크"]] * 3
+    contexts = UseContexts.from_documents(reviews, analyzer)
+    implied = contexts.implied(["여행", "배송"])
+    assert implied is not None and implied.word is SPEC_WORDS["가벼운"] and implied.terms == ("여행",)
+    assert contexts.implied(["배송"]) is None  # once with 가볍 among eleven: chance, not a context
+    assert contexts.implied(["밤"]) is None  # twice is too few to learn from
+    assert not UseContexts.from_documents([], analyzer)
+
+
+@pytest.mark.parametrize(
+    ("question", "category"),
+    [
+        ("배낭에 넣고 산에 다닐 등산스틱", "스포츠/아웃도어>등산>등산스틱"),
+        ("매일 가방에 넣어 다닐 텀블러", "생활/주방>주방용품>텀블러"),
+    ],
+)
+def test_a_situation_orders_by_the_quality_its_reviews_name(demo_searcher, question, category):
+    """'배낭에 넣고 다닐' names no attribute; the demo's reviews say 가볍 beside 배낭/가방/다니: the lightest leads,
+    the query shows an implied (not explicit) superlative, and the answer says how it read the question."""
+    result = demo_searcher.search(question)
+    sup = result.query.superlative
+    assert sup is not None and (sup.dimension, sup.direction, sup.explicit) == ("mass", "min", False) and sup.context
+    view = demo_searcher.view
+    rows = [i for i, p in enumerate(view.products) if p.category == category and view.in_stock[i] != 0]
+    lightest = min(rows, key=lambda i: demo_searcher._value(i, sup))
+    assert result.products[0].product.product_id == view.products[lightest].product_id
+    assert any("가벼운" in note for note in result.notes)
+
+
+def test_a_named_quality_or_no_situation_implies_nothing(demo_searcher):
+    assert demo_searcher.search("등산스틱 추천").query.superlative is None
+    named = demo_searcher.search("조용한 가습기").query.superlative
+    assert named is not None and named.dimension == "sound" and not named.context
+
+
+def test_the_searcher_reads_the_index_facets_instead_of_typing_again(demo_searcher, analyzer):
+    """The query vocabulary built from the index's stored facets is the one typing the attributes again gives."""
+    from rag.query import QueryVocabulary
+
+    vocabulary = demo_searcher.parser.vocabulary
+    retyped = QueryVocabulary.from_products(demo_searcher.view.products, analyzer)
+    for name in ("categories", "attribute_keys", "known_terms", "dimension_keys", "qualifiers", "facet_keys"):
+        assert getattr(vocabulary, name) == getattr(retyped, name), name
+    assert {k: set(v) for k, v in vocabulary.facets.items()} == {k: set(v) for k, v in retyped.facets.items()}

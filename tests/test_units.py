@@ -84,6 +84,29 @@ def test_words_are_not_quantities():
     assert read("2인이상") == [(2.0, "people")]  # a particle after the unit is fine
 
 
+def test_a_quantity_glued_to_a_model_code_is_no_quantity():
+    """The demo's real names: 'AR-500W' is the air purifier's model, not 500 W; the specs beside it still count."""
+    import re
+
+    from ingest.demo import DEMO_DATA
+    from ingest.readers import discover
+    from ingest.validate import validate
+
+    products = validate(discover(str(DEMO_DATA))).products
+    assert [(q.surface, q.dimension) for q in parse_quantities(products["APP-008"].name)] == [("50㎡", "area")]
+    assert [q.surface for q in parse_quantities(products["DIG-008"].name)] == ["27000mAh", "65W"]  # … VB-27
+    assert [q.surface for q in parse_quantities(products["PET-012"].name)] == ["5L"]  # … SF-500C
+    codes = 0
+    for product in products.values():
+        for text in [product.name, *map(str, product.attributes.values())]:
+            for code in re.finditer(r"(?<![0-9A-Za-z])[A-Za-z][A-Za-z0-9]*-\d[0-9A-Za-z]*", text):
+                codes += 1
+                inside = [q.surface for q in parse_quantities(text) if code.start() <= q.start < code.end()]
+                assert inside == [], (product.product_id, code.group(0), inside)
+    assert codes >= 20  # the demo names carry their model codes (LH-300, SF-400, AF-550 …)
+    assert [(r.low, r.high) for r in parse_ranges("출력 10-20W")] == [(10.0, 20.0)]  # a range keeps its hyphen
+
+
 def test_money_is_read_only_when_asked():
     """A question's prices belong to the query parser; a listing's 교체필터가격 is a facet."""
     assert read("교체필터 19,900원") == []

@@ -68,85 +68,7 @@ CATEGORY_FAMILIES: dict[str, tuple[str, ...]] = {
     "운동화": ("러닝화", "스니커즈"),
 }
 
-# English (and romanised) product words → the Korean word a catalog would use; general shopping vocabulary, so an
-# entry the catalog does not carry (rice cooker → 전기밥솥) lets the not-carried logic name it instead of guessing
-ENGLISH: dict[str, str] = {
-    "air fryer": "에어프라이어",
-    "airfryer": "에어프라이어",
-    "humidifier": "가습기",
-    "dehumidifier": "제습기",
-    "air purifier": "공기청정기",
-    "purifier": "공기청정기",
-    "circulator": "서큘레이터",
-    "fan": "선풍기",
-    "vacuum": "청소기",
-    "vacuum cleaner": "청소기",
-    "earphones": "이어폰",
-    "earphone": "이어폰",
-    "earbuds": "이어폰",
-    "headphones": "헤드폰",
-    "speaker": "스피커",
-    "power bank": "보조배터리",
-    "powerbank": "보조배터리",
-    "mouse": "마우스",
-    "keyboard": "키보드",
-    "laptop": "노트북",
-    "monitor": "모니터",
-    "sunscreen": "선크림",
-    "sunblock": "선크림",
-    "moisturizer": "수분크림",
-    "cleanser": "클렌징폼",
-    "cleansing foam": "클렌징폼",
-    "shampoo": "샴푸",
-    "padding": "패딩",
-    "puffer": "패딩",
-    "down jacket": "패딩",
-    "hoodie": "후드티",
-    "sweatshirt": "맨투맨",
-    "jeans": "청바지",
-    "raincoat": "레인코트",
-    "rain coat": "레인코트",
-    "rain boots": "레인부츠",
-    "hiking boots": "등산화",
-    "running shoes": "러닝화",
-    "sneakers": "스니커즈",
-    "nuts": "견과",
-    "chicken breast": "닭가슴살",
-    "coffee beans": "원두",
-    "kimchi": "김치",
-    "office chair": "사무용의자",
-    "gaming chair": "게이밍의자",
-    "desk": "책상",
-    "mattress": "매트리스",
-    "drawer": "서랍장",
-    "diapers": "기저귀",
-    "diaper": "기저귀",
-    "wet wipes": "물티슈",
-    "baby wipes": "물티슈",
-    "stroller": "유모차",
-    "baby carrier": "아기띠",
-    "frying pan": "프라이팬",
-    "pan": "프라이팬",
-    "tumbler": "텀블러",
-    "detergent": "세탁세제",
-    "dog food": "사료",
-    "cat litter": "고양이모래",
-    "pee pad": "배변패드",
-    "feeder": "급식기",
-    "tent": "텐트",
-    "camping chair": "캠핑의자",
-    "yoga mat": "요가매트",
-    "trekking poles": "등산스틱",
-    "rice cooker": "전기밥솥",
-    "blender": "블렌더",
-    "refrigerator": "냉장고",
-    "fridge": "냉장고",
-    "washing machine": "세탁기",
-    "microwave": "전자레인지",
-    "cat tower": "캣타워",
-    "perfume": "향수",
-    "watch": "시계",
-}
+# English product words live with the product types they name, in rag.type_lexicon (ENGLISH_NAMES): one list.
 
 
 @dataclass(frozen=True)
@@ -166,6 +88,10 @@ class SpecWord:
 _LIGHT = SpecWord((("mass", ""),), "min")
 _QUIET = SpecWord((("sound", ""),), "min")
 _LONG_RUN = SpecWord((("duration", ""), ("charge", "")), "max")
+# '오래 쓰는': a run time where the product has one; else the amount that lasts (a 60 ml tube outlasts a 50 ml one)
+_LONG_USE = SpecWord(
+    (("duration", ""), ("charge", ""), ("volume", "용량"), ("count", ""), ("mass", "용량"), ("mass", "중량")), "max"
+)
 _CAPACITY = SpecWord(
     (("volume", "용량"), ("charge", "용량"), ("mass", "용량"), ("count", "용량"), ("mass", "중량")), "max"
 )
@@ -173,10 +99,11 @@ _THIN = SpecWord((("length", "두께"), ("grammage", "")), "min")
 _THICK = SpecWord((("length", "두께"), ("grammage", "")), "max")
 # the documented synonym list of issue 11: wishes that name no attribute but mean one (compact forms, spaces removed)
 SPEC_WORDS: dict[str, SpecWord] = {
-    **dict.fromkeys(("가벼운", "가볍고", "가벼워", "가벼움", "경량"), _LIGHT),
+    **dict.fromkeys(("가벼운", "가볍고", "가벼워", "가벼움", "경량", "초경량"), _LIGHT),
     **dict.fromkeys(("light", "lightweight", "lighter", "lightest"), _LIGHT),
     **dict.fromkeys(("조용한", "조용하고", "조용해", "quiet", "quieter", "quietest"), _QUIET),
-    **dict.fromkeys(("오래가는", "오래쓰는", "오래버티는", "long-lasting"), _LONG_RUN),
+    **dict.fromkeys(("오래가는", "오래버티는", "long-lasting"), _LONG_RUN),
+    **dict.fromkeys(("오래쓰는", "오래쓸"), _LONG_USE),
     **dict.fromkeys(("용량큰", "용량이큰", "큰용량", "대용량", "용량많은", "많이들어가는"), _CAPACITY),
     **dict.fromkeys(("얇은",), _THIN),
     **dict.fromkeys(("두꺼운", "두툼한"), _THICK),

@@ -59,6 +59,7 @@ class Superlative:
     key_hint: str = ""
     comparative: bool = False  # '더 가벼운 거': relative to the previous answer's top pick (rag.query.followups)
     explicit: bool = True  # False: an unmarked wish ('가벼운 청소기'), a ranking nudge rather than an ordering
+    context: str = ""  # the situation words it was implied by ('들고 다니기 편한'), when no quality was named
 
     def __post_init__(self) -> None:
         if self.direction not in DIRECTIONS:

@@ -21,9 +21,10 @@ from ..analyzer import KoreanAnalyzer
 from .model import ParsedQuery
 from .polarity import AttributeReader
 from .prices import price_phrases
-from .specs import read_specs, read_superlative
+from .specs import imply_superlative, read_specs, read_superlative
 from .text import QueryText, compact, latin_word
 from .typos import by_length, typos
+from .use_context import UseContexts
 from .vocabulary import QueryVocabulary
 
 MAX_ANALYSED_CHARS = 1000  # a question longer than this is not a question; the rest is kept but not parsed
@@ -61,9 +62,12 @@ _CHEAP_RE = re.compile(
 class QueryParser:
     """Turns a question into a `ParsedQuery` with rules and the catalog's vocabulary; no model, no network."""
 
-    def __init__(self, analyzer: KoreanAnalyzer, vocabulary: QueryVocabulary) -> None:
+    def __init__(
+        self, analyzer: KoreanAnalyzer, vocabulary: QueryVocabulary, contexts: UseContexts | None = None
+    ) -> None:
         self.analyzer = analyzer
         self.vocabulary = vocabulary
+        self.contexts = contexts  # situations → qualities, learnt from the catalog's reviews (use_context.py)
         self.attributes = AttributeReader(vocabulary)
         paths = {p for ps in vocabulary.categories.values() for p in ps}
         self._leaves = {p for p in paths if not any(q.startswith(p + ">") for q in paths)}
@@ -83,6 +87,7 @@ class QueryParser:
         self._categories(t, query)
         qualities = self.attributes.read(t, query)
         read_superlative(t, query, self.vocabulary, qualities)
+        imply_superlative(t, query, self.vocabulary, self.contexts)
         kept = "".join(ch for i, ch in enumerate(text) if not any(s <= i < e for s, e in removed))
         keywords = " ".join(kept.split()) or " ".join(text.split())
         query.keywords = " ".join([keywords, *(k for k in self._english_words(t) if k not in keywords)])

@@ -22,9 +22,9 @@ from .bounds import OPS, bound_after, bound_before, flip, refused
 from .lexicon import COMPARATIVE_MARKERS, MAGNITUDE_WORDS, SHOPPER_WORDS, SPEC_WORDS, SUPERLATIVE_MARKERS, SpecWord
 from .model import ParsedQuery, SpecConstraint, Superlative
 from .text import QueryText, compact
+from .use_context import UseContexts
 from .vocabulary import QueryVocabulary
 
-_MODEL_CODE_BEFORE = re.compile(r"[A-Za-z][A-Za-z0-9]*-$")  # 'AR-500W', 'SF-A5': a model code, not 500 W
 _PEOPLE_BARE = re.compile(r"\s*(?:가족|이서|이\s*쓸|이\s*사용|용)")  # '4인 가족', '2명이서'; '인용' is read as a unit
 
 
@@ -33,7 +33,7 @@ def read_specs(t: QueryText, query: ParsedQuery, vocabulary: QueryVocabulary) ->
     removed = []
     ranges = {r.end: r for r in parse_ranges(t.text)}
     for q in parse_quantities(t.text):
-        if not t.free(q.start, q.end) or _MODEL_CODE_BEFORE.search(t.text[: q.start]):
+        if not t.free(q.start, q.end):  # model codes ('AR-500W') are no quantity to rag.units
             continue
         start = q.start
         rng = ranges.get(q.end)
@@ -144,6 +144,26 @@ def read_superlative(t: QueryText, query: ParsedQuery, vocabulary: QueryVocabula
         kind = "comparative" if comparative else "superlative"
         t.claim(query, start, end, f"{kind}:{superlative[0]}:{word.direction}")
         return
+
+
+def imply_superlative(
+    t: QueryText, query: ParsedQuery, vocabulary: QueryVocabulary, contexts: UseContexts | None
+) -> None:
+    """A situation that names no attribute ('들고 다니기 편한 등산화') implies the quality the catalog's reviews
+    mention with it, as an unmarked wish (`use_context.py`); only when the question named a product type and read
+    no spec, superlative or requirement of its own."""
+    if not contexts or query.superlative or query.specs or query.attributes or not query.categories:
+        return
+    free = [(s, e) for s, e in t.words if t.free(s, e)]
+    implied = contexts.implied(t.analyzer.terms(" ".join(t.text[s:e] for s, e in free))) if free else None
+    if implied is None:
+        return
+    resolved = _resolve(implied.word, "", t, 0, query, vocabulary)
+    if resolved is not None:
+        words = " ".join(t.text[s:e] for s, e in free if any(x in t.text[s:e] for x in implied.terms))
+        query.superlative = Superlative(
+            resolved[0], implied.word.direction, implied.surface, resolved[1], explicit=False, context=words
+        )
 
 
 def _word_starts(t: QueryText, pos: int) -> bool:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from ..analyzer import KoreanAnalyzer
 from ..facets import Facet, type_attributes
 from ..records import Product
-from .lexicon import ATTRIBUTES, CATEGORY_FAMILIES, CATEGORY_SYNONYMS, ENGLISH
+from ..type_lexicon import ENGLISH_NAMES
+from .lexicon import ATTRIBUTES, CATEGORY_FAMILIES, CATEGORY_SYNONYMS
 from .text import compact
 
 _NUMERIC = ("number", "range")
@@ -33,7 +34,7 @@ class QueryVocabulary:
     # flags ('고춧가루' of '고춧가루 무첨가'), short options ('가열식 말고'). Keys of levels and numbers are not:
     # '먼지 안 날리는', '소음 없는' wish for little of it, a ranking matter, not a filter
     known_terms: dict[str, str] = field(default_factory=dict)
-    english: dict[str, str] = field(default_factory=dict)  # English product word → its Korean word (lexicon)
+    english: dict[str, str] = field(default_factory=dict)  # English product word → the Korean word to search
     dimension_keys: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # leaf path → dim → keys
     qualifiers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word → dims it qualifies ('한쪽')
     facet_keys: frozenset[str] = frozenset()  # compact keys of every main facet: words a question uses as a spec's
@@ -95,6 +96,7 @@ class QueryVocabulary:
         # 없음') is not, or '먼지 안 날리는' would drop the 매우 적음 litter as having dust
         flags = {k for k, n in flagged.items() if 2 * n >= stated.get(k, n)}
         strong, weak = _category_words(names, leaves, analyzer)
+        english = _english_words(strong, weak)
         table_terms = {compact(t) for terms, aliases in ATTRIBUTES.values() for t in terms + aliases}
         known = {compact(w): w for w in options if compact(w) not in strong}
         known |= {compact(w): w for w in flags | derived if len(w) >= 2}
@@ -105,7 +107,7 @@ class QueryVocabulary:
             # one-syllable flag names ('캡') are read only as whole words (AttributeReader), never inside 캡슐
             attribute_keys=tuple(sorted(k for k in flags if _nameable(k) and compact(k) not in table_terms)),
             known_terms=known,
-            english=dict(ENGLISH),
+            english=english,
             dimension_keys={c: {d: tuple(sorted(k)) for d, k in by.items()} for c, by in dims.items()},
             qualifiers={w: tuple(sorted(d)) for w, d in qualifiers.items()},
             facet_keys=frozenset(compact(f.key) for fs in typed.values() for f in fs if not f.source),
@@ -161,12 +163,20 @@ def _category_words(
         found = set().union(*(strong.get(compact(m), set()) for m in members))
         if found:
             strong.setdefault(compact(family), found)
-    for english, korean in ENGLISH.items():
-        word = compact(korean)
-        paths = strong.get(word) or (weak.get(word) if word in weak else None)
-        if paths:
-            strong.setdefault(compact(english), set(paths))
     return strong, weak
+
+
+def _english_words(strong: dict[str, set[str]], weak: dict[str, set[str]]) -> dict[str, str]:
+    """English product word → the Korean word of its group (rag.type_lexicon) that the catalog uses, else the group's
+    name (a type the catalog does not carry keeps its Korean name for the not-carried logic: 'rice cooker' →
+    전기밥솥). An English word of a type the catalog carries names its categories too ('cheap air fryer')."""
+    out = {}
+    for english, words in ENGLISH_NAMES.items():
+        known = next((w for w in words if compact(w) in strong or compact(w) in weak), None)
+        out[english] = known or words[0]
+        if known is not None:
+            strong.setdefault(compact(english), set(strong.get(compact(known)) or weak[compact(known)]))
+    return out
 
 
 def _common_prefix(paths: Iterable[str]) -> str:
