@@ -83,7 +83,9 @@ def name(r: dict) -> str:
 def summarise(runs: list[dict]) -> dict:
     by = {name(r): r for r in runs}
     cores = len(os.sched_getaffinity(0))
-    wall = {k: sum(r["seconds"].get(s, 0) for s in HEAVY) for k, r in by.items()}
+    # the local engine loads Kiwi and the model before its stages ("load models"); a Ray stage's wall time includes
+    # its actors doing the same, so the local side of the comparison includes it too
+    wall = {k: sum(r["seconds"].get(s, 0) for s in (*HEAVY, "load models")) for k, r in by.items()}
     busy = {k: sum(r["seconds"].get(f"{s}: busy", 0) for s in HEAVY) for k, r in by.items()}
     start = {k: sum(r["seconds"].get(f"{s}: actor start", 0) for s in HEAVY) for k, r in by.items()}
     out: dict = {}
@@ -103,7 +105,37 @@ def summarise(runs: list[dict]) -> dict:
         out["full_nsmc_embed_hours"] = {
             n: round(NSMC_REVIEWS / (rate * (1 if n == 1 else n * min(eff, 1.0))) / 3600, 2) for n in (1, 2, 8, 32)
         }
+        # a worker's compute rate (its busy time only): what N workers with a core each would do, start-up aside
+        busy_rate = by[one]["dense"] / max(by[one]["seconds"].get("embed: busy", 0), 1e-9)
+        out["per_worker_busy_embed_rate"] = round(busy_rate, 1)
+        out["full_nsmc_embed_hours_core_per_worker"] = {
+            n: round(NSMC_REVIEWS / (busy_rate * n) / 3600, 2) for n in (1, 2, 8, 32)
+        }
     return out
+
+
+def print_report(runs: list[dict], reviews: int, budget: int, ray_start: float) -> None:
+    cores = len(os.sched_getaffinity(0))
+    print(f"NSMC slice: the first {reviews:,} reviews, dense budget {budget:,} "
+          f"({runs[0]['documents']:,} documents, {runs[0]['dense']:,} embedded); {cores} cores; local Ray start "
+          f"{ray_start:.1f}s (not in the runs); the machine was shared, so compare rows of this run only")  # fmt: skip
+    print("| engine | workers × threads | read+validate s | load models s | analyze s (start / busy) | "
+          "embed s (start / busy) | stats+write s | embed docs/s | total s | load before → after |")  # fmt: skip
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for r in runs:
+        sec = r["seconds"]
+        heavy = []
+        for stage in HEAVY:
+            extra = ""
+            if f"{stage}: busy" in sec:
+                extra = f" ({sec[f'{stage}: actor start']:.1f} / {sec[f'{stage}: busy']:.1f})"
+            heavy.append(f"{sec.get(stage, 0):.1f}{extra}")
+        print(f"| {r['engine']} | {r['workers']} × {r['threads']} | {sec.get('read+validate', 0):.1f} | "
+              f"{sec.get('load models', 0):.1f} | "
+              f"{' | '.join(heavy)} | {sec.get('stats', 0) + sec.get('write', 0):.1f} | "
+              f"{r['rates'].get('embed', 0):,.1f} | {r['total_s']:.1f} | "
+              f"{r['load_before'].split()[-3]} → {r['load_after'].split()[-3]} |")  # fmt: skip
+    print(json.dumps(summarise(runs), indent=2))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -114,7 +146,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--runs", nargs="+", default=["local", "ray1xall", "ray1x1", "ray2x1"],
                    help="which runs, in order: local, ray<W>x<T> (T=all: every core)")  # fmt: skip
     p.add_argument("--out", type=Path)
+    p.add_argument("--report", type=Path, help="print the tables of a run saved with --out, without running")
     args = p.parse_args(argv)
+    if args.report:
+        saved = json.loads(args.report.read_text(encoding="utf-8"))
+        first = saved["runs"][0]
+        print_report(saved["runs"], saved.get("reviews", first["documents"]), saved.get("budget", first["dense"]),
+                     saved["ray_start_s"])  # fmt: skip
+        return
     import ray
 
     cores = len(os.sched_getaffinity(0))
@@ -136,29 +175,12 @@ def main(argv: list[str] | None = None) -> None:
         finally:
             ray.shutdown()
 
-    print(f"NSMC slice: the first {args.reviews:,} reviews, dense budget {args.dense_budget:,} "
-          f"({runs[0]['documents']:,} documents, {runs[0]['dense']:,} embedded); {cores} cores; local Ray start "
-          f"{ray_start:.1f}s (not in the runs); the machine was shared, so compare rows of this run only")  # fmt: skip
-    print("| engine | workers × threads | read+validate s | analyze s (start / busy) | embed s (start / busy) | "
-          "stats+write s | embed docs/s | total s | load before → after |")  # fmt: skip
-    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
-    for r in runs:
-        sec = r["seconds"]
-        heavy = []
-        for stage in HEAVY:
-            extra = ""
-            if f"{stage}: busy" in sec:
-                extra = f" ({sec[f'{stage}: actor start']:.1f} / {sec[f'{stage}: busy']:.1f})"
-            heavy.append(f"{sec.get(stage, 0):.1f}{extra}")
-        print(f"| {r['engine']} | {r['workers']} × {r['threads']} | {sec.get('read+validate', 0):.1f} | "
-              f"{' | '.join(heavy)} | {sec.get('stats', 0) + sec.get('write', 0):.1f} | "
-              f"{r['rates'].get('embed', 0):,.1f} | {r['total_s']:.1f} | "
-              f"{r['load_before'].split()[-3]} → {r['load_after'].split()[-3]} |")  # fmt: skip
+    print_report(runs, args.reviews, args.dense_budget, ray_start)
     summary = summarise(runs)
-    print(json.dumps(summary, indent=2))
     if args.out:
-        args.out.write_text(json.dumps({"runs": runs, "summary": summary, "ray_start_s": ray_start}, indent=2),
-                            encoding="utf-8")  # fmt: skip
+        saved = {"runs": runs, "summary": summary, "ray_start_s": ray_start, "reviews": args.reviews,
+                 "budget": args.dense_budget}  # fmt: skip
+        args.out.write_text(json.dumps(saved, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":
