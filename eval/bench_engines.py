@@ -80,26 +80,42 @@ def name(r: dict) -> str:
     return f"{r['engine']} {r['workers']}×{r['threads']}"
 
 
+def _mean_run(runs: list[dict]) -> dict:
+    """Repeats of one configuration (an A-B-B-A order evens out a machine whose load drifts): mean seconds."""
+    keys = {k for r in runs for k in r["seconds"]}
+    seconds = {k: sum(r["seconds"].get(k, 0.0) for r in runs) / len(runs) for k in keys}
+    embed = seconds.get("embed", 0.0)
+    return {**runs[0], "seconds": seconds, "rates": {"embed": runs[0]["dense"] / embed if embed else 0.0}}
+
+
 def summarise(runs: list[dict]) -> dict:
-    by = {name(r): r for r in runs}
+    groups: dict[str, list[dict]] = {}
+    for r in runs:
+        groups.setdefault(name(r), []).append(r)
+    by = {k: _mean_run(v) for k, v in groups.items()}
     cores = len(os.sched_getaffinity(0))
     # the local engine loads Kiwi and the model before its stages ("load models"); a Ray stage's wall time includes
     # its actors doing the same, so the local side of the comparison includes it too
     wall = {k: sum(r["seconds"].get(s, 0) for s in (*HEAVY, "load models")) for k, r in by.items()}
     busy = {k: sum(r["seconds"].get(f"{s}: busy", 0) for s in HEAVY) for k, r in by.items()}
     start = {k: sum(r["seconds"].get(f"{s}: actor start", 0) for s in HEAVY) for k, r in by.items()}
-    out: dict = {}
+    out: dict = {"repeats": {k: len(v) for k, v in groups.items()}}
     local, full, one, two = "local 1×" + str(cores), f"ray 1×{cores}", "ray 1×1", "ray 2×1"
     if local in wall and full in wall:
         out["ray_overhead_1_worker_all_cores"] = round(wall[full] / wall[local] - 1, 3)
         out["ray_overhead_1_worker_without_actor_start"] = round((wall[full] - start[full]) / wall[local] - 1, 3)
+    if full in wall and busy[full]:
+        # within the one Ray run, so a machine whose load changes between runs does not enter: the time that was
+        # not the actor's compute (its start-up, Ray's scheduling and data movement) over the compute
+        out["ray_overhead_1_worker_from_its_own_clocks"] = round(wall[full] / busy[full] - 1, 3)
+        out["ray_own_cost_s"] = round(wall[full] - start[full] - busy[full], 1)
     if one in wall and two in wall:
         out["efficiency_1_to_2_wall"] = round(wall[one] / (2 * wall[two]), 3)
         # busy per worker: the compute each worker did, so scheduling and start-up are left out
         out["efficiency_1_to_2_busy"] = round(busy[one] / busy[two], 3) if busy[two] else None
         out["efficiency_1_to_2_embed_wall"] = round(by[one]["seconds"]["embed"] / (2 * by[two]["seconds"]["embed"]), 3)
     if one in by:
-        rate = by[one]["rates"]["embed"]  # embeddings/s of one worker of one thread, start-up included
+        rate = round(by[one]["rates"]["embed"], 1)  # embeddings/s of one worker of one thread, start-up included
         eff = out.get("efficiency_1_to_2_embed_wall", 1.0)
         out["per_worker_embed_rate"] = rate
         out["full_nsmc_embed_hours"] = {
