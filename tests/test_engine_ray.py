@@ -90,6 +90,10 @@ def test_ray_engine_writes_the_local_engines_index(tmp_path, shared_data, analyz
     assert local_problems and local_problems == [(p.reason, str(p)) for p in results["ray"].problems]
     assert results["ray"].rows_read == results["local"].rows_read
     _assert_same_index(tmp_path / "local", tmp_path / "ray", embedder, analyzer)
+    # the stages' time says what it went on: the actors' start-up and their compute, both from their own clocks
+    seconds = results["ray"].seconds
+    for stage in ("analyze", "embed"):
+        assert 0 < seconds[f"{stage}: busy"] and 0 <= seconds[f"{stage}: actor start"] < seconds[stage]
 
     # an update adds the same documents and keeps every old vector
     before = HybridIndex.open(tmp_path / "ray", embedder=embedder, analyzer=analyzer).existing()
@@ -130,3 +134,17 @@ def test_engine_flags(tmp_path):
         IngestConfig(sources=("shop/",), index=tmp_path, engine="ray", workers=0)
     with pytest.raises(ValueError, match="engine must be one of local, ray, got 'spark'"):
         IngestConfig(sources=("shop/",), index=tmp_path, engine="spark")
+
+
+def test_threads_per_embedding_actor(monkeypatch):
+    from ingest import engine_ray
+    from ingest.engine_ray import RayEngine
+
+    monkeypatch.setattr(engine_ray, "_local_cpus", lambda: 8)
+    assert RayEngine(workers=1).threads == 8  # a lone local worker gets every core, as the local engine's model does
+    assert RayEngine(workers=3).threads == 2
+    assert RayEngine(workers=16).threads == 1
+    assert RayEngine("auto", workers=4).threads == 1  # on a cluster Ray's unit is one CPU per actor
+    assert RayEngine(workers=2, threads=3).threads == 3  # the embedder's num_threads, when the user set it
+    with pytest.raises(ValueError, match="threads must be ≥ 1, got 0"):
+        RayEngine(threads=0)

@@ -4,7 +4,7 @@ Up to `FLAT_UP_TO` vectors the index is exact (`IndexFlatIP`); above it, IVF (`I
 ~4·√n lists and 1/16 of them probed. The choice and its parameters are recorded in the manifest (`dense_index`),
 so an index opens the way it was built. HNSW is available (`plan_for(..., kind="hnsw")`) but not chosen: on the
 benchmark's 712k mix its recall@10 was 0.64 against IVF's 1.00 (README "Dense index by size",
-`python -m eval.bench_dense`).
+`python -m eval.bench_dense`). IVF-PQ was measured and left out: 13× less RAM at 712k, but recall@10 0.74.
 
 Filters are applied inside the search (`SearchParameters*(sel=...)`), never after it. An approximate search inside
 a selective mask starves: IVF's probed lists may hold few allowed vectors, HNSW walks its graph through excluded
@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -57,13 +59,39 @@ class DensePlan:
         return replace(self, params={**self.params, **params})
 
 
+# FAISS threads per query. One query gains nothing from more (1.3 ms on 20k vectors with one, 1.9 ms with two on 2
+# cores) and concurrent ones lose. Applied in the thread that searches, at every search: OpenMP's thread count is per
+# calling thread once set, so faiss.omp_set_num_threads in the thread that opened the index left every other thread
+# (each Streamlit session runs its own) on all cores.
+_search_threads = 1
+
+
 def set_search_threads(threads: int) -> None:
-    """FAISS's OpenMP threads for this process (one query gains nothing from more; concurrent ones lose)."""
+    """FAISS's threads for every search of this process, from whichever thread it runs on (the app's --threads)."""
+    global _search_threads
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"threads must be ≥ 1 (a whole number), got {threads!r}")
+    _search_threads = threads
+
+
+def search_threads() -> int:
+    return _search_threads
+
+
+@contextmanager
+def _threads(n: int) -> Iterator[None]:
+    """FAISS on `n` OpenMP threads in this thread for the block; what the thread had before is put back."""
     import faiss
 
-    if threads < 1:
-        raise ValueError(f"threads must be ≥ 1, got {threads}")
-    faiss.omp_set_num_threads(threads)
+    before = faiss.omp_get_max_threads()
+    if before == n:
+        yield
+        return
+    faiss.omp_set_num_threads(n)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
 
 
 def plan_for(n: int, dim: int, kind: str | None = None, flat_up_to: int = FLAT_UP_TO) -> DensePlan:
@@ -134,6 +162,10 @@ class DenseIndex:
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[int]:
         if k < 1 or self.ntotal == 0:
             return []
+        with _threads(_search_threads):
+            return self._search_allowed(query, k, allowed)
+
+    def _search_allowed(self, query: np.ndarray, k: int, allowed: np.ndarray | None) -> list[int]:
         query = np.ascontiguousarray(query, dtype=np.float32).reshape(1, self.d)
         if allowed is None:
             return self._search(query, min(k, self.ntotal), None, self.ntotal)
