@@ -187,7 +187,7 @@ def test_use_contexts_are_learnt_from_review_co_occurrence(analyzer):
     ("question", "category"),
     [
         ("배낭에 넣고 산에 다닐 등산스틱", "스포츠/아웃도어>등산>등산스틱"),
-        ("매일 가방에 넣어 다닐 텀블러", "생활/주방>주방용품>텀블러"),
+        ("매일 가방에 넣어 다닐 텀블러", "생활/주방>보온보냉>텀블러"),
     ],
 )
 def test_a_situation_orders_by_the_quality_its_reviews_name(demo_searcher, question, category):
