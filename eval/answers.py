@@ -134,6 +134,17 @@ _FIELD_TRUTH = {
 }
 
 
+def compared_problems(cp, truth: Truth) -> tuple[int, list[str]]:
+    """A compared product's price, rating and review count (the table's columns) against the catalog."""
+    checks = [
+        ("price", cp.price, truth.price),
+        ("rating", None if cp.rating_mean is None else round(cp.rating_mean, 1), truth.rating_mean),
+        ("reviews", cp.review_count, truth.review_count),
+    ]
+    wrong = [f"{cp.product_id} {name} {shown} != {true}" for name, shown, true in checks if shown != true]
+    return len(checks), wrong
+
+
 def number_problems(
     rec: Recommendation,
     truth: Truth,
@@ -349,12 +360,19 @@ def run_answers(guide, conversations: Sequence[dict], progress: ProgressFactory 
             n, problems = number_problems(rec, truths[rec.product_id], budget, answer.understood)
             claims += n
             wrong += problems
+        compared = answer.comparison.products if answer.comparison is not None else []
+        for cp in compared:  # a comparison shows its products in a table: their numbers are the catalog's too
+            if cp.product_id not in truths:
+                truths[cp.product_id] = Truth.of(catalog, cp.product_id, guide.searcher.index.analyzer)
+            n, problems = compared_problems(cp, truths[cp.product_id])
+            claims += n
+            wrong += problems
         runs.append(
             AnswerRun(
                 conv["query_id"],
                 conv["kind"],
                 conv["no_answer"],
-                [r.product_id for r in answer.recommendations],
+                [r.product_id for r in answer.recommendations] + [cp.product_id for cp in compared],
                 answer.found,
                 answer.generator,
                 guide.generator != "grounded" and answer.generator == "grounded",

@@ -295,6 +295,29 @@ def test_a_user_catalog_with_other_keys(analyzer):
     assert parser.parse("소음 적은 다리미").superlative is None  # this catalog states no noise
 
 
+def test_a_key_some_product_lacks_and_others_state_as_an_amount_can_be_denied(analyzer):
+    """'타이머: 없음' beside '1~8시간': the amount says the product has a timer, so '타이머 없는' is a requirement the
+    1~8시간 product contradicts; a key no product lacks ('소음: 42dB') stays a dimension, never a requirement."""
+    catalog = [
+        Product(
+            "C1", "서큘레이터 A", category="가전>계절가전>서큘레이터", attributes={"타이머": "1~8시간", "소음": "42dB"}
+        ),
+        Product(
+            "C2", "서큘레이터 B", category="가전>계절가전>서큘레이터", attributes={"타이머": "없음", "소음": "50dB"}
+        ),
+        Product(
+            "C3", "서큘레이터 C", category="가전>계절가전>서큘레이터", attributes={"타이머": "2시간", "소음": "38dB"}
+        ),
+    ]
+    parser = QueryParser(analyzer, QueryVocabulary.from_products(catalog, analyzer))
+    parsed = parser.parse("타이머 없는 서큘레이터")
+    assert [(a.label, a.wanted) for a in parsed.attributes] == [("타이머", False)]
+    typed = {p.product_id: type_attributes(p.product_id, p.attributes) for p in catalog}
+    has = {p.product_id: match_requirement(p, typed[p.product_id], parsed.attributes[0]) for p in catalog}
+    assert has == {"C1": True, "C2": False, "C3": True}  # only C2 may be shown for '타이머 없는'
+    assert not parser.parse("소음 없는 서큘레이터").attributes
+
+
 # --- prices as shoppers mean them -------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "low", "high", "target"),
