@@ -15,7 +15,7 @@ import numpy as np
 from .carried import CatalogTypes
 from .catalog_view import CatalogView
 from .constraints import Constraints, explain_empty, product_mask, unknown_facets
-from .facets import spec_value
+from .facets import USUAL_KEYS, spec_value
 from .fields import FieldIndex, FieldWeights
 from .generation.aspects import says_word
 from .generation.templates import say
@@ -278,8 +278,8 @@ class ProductSearcher:
         if sup is not None and any(self._value(row, sup) is not None for row, *_ in leaders):
             result.ordered_by = sup.label or sup.dimension
             if sup.context:  # implied by a situation (rag.query.use_context): say how the question was read
-                said = f"리뷰에서 함께 자주 나오는 '{sup.label}' 쪽으로 골랐어요"
-                result.notes.append(f"질문의 '{sup.context}' → {said}.")
+                key = USUAL_KEYS.get(sup.dimension, (sup.label or sup.dimension,))[0]
+                result.notes.append(say("NOTE_USE_CONTEXT", key=key))
         return result
 
     def _with_evidence(self, leaders: list, found: Candidates) -> list[RankedProduct]:

@@ -136,6 +136,9 @@ NOT_CARRIED_NEAREST = "가까운 카테고리: {leaves}."
 NOT_CARRIED_INSTEAD = "{word} 대신 {leaf} 보기"
 SOLD_OUT = "가장 잘 맞는 {names:은/는} 품절이에요."
 SOLD_OUT_OTHERS = "재고 있는 다른 상품을 보여드려요."
+# a use case read through the reviews (rag.query.use_context): the quality is the lexicon's word, not the shopper's,
+# so it is not quoted as if they had said it
+NOTE_USE_CONTEXT = "이런 쓰임을 말한 리뷰에서 {key:이/가} 자주 함께 이야기돼요."
 NOTE_NO_PRODUCT_TYPE = "질문에서 상품 종류를 알아보지 못했어요: '{example}'처럼 상품 종류를 적어 주시면 더 정확해요."
 
 # --- constraints: chips and what to loosen (rag.constraints) ---
