@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import multiprocessing
 import shutil
+import sys
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -80,7 +82,10 @@ def _smaller_shop(tmp_path: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_readers_see_whole_versions_while_an_ingest_publishes(tmp_path, analyzer, embedder):
+def test_readers_see_whole_versions_while_an_ingest_publishes(tmp_path, analyzer, embedder, monkeypatch):
+    # a spawned child re-runs __main__'s file; Streamlit's AppTest (tests/test_ui.py, test_related.py) leaves its
+    # temporary page script there, so the readers get a plain __main__ (their target imports from this module)
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     path = tmp_path / "index"
     sources = [str(SHOP), str(_smaller_shop(tmp_path))]
     run_ingest(IngestConfig(sources=(sources[0],), index=path), analyzer=analyzer, embedder=embedder)
