@@ -82,7 +82,12 @@ class RayEngine:
     def __enter__(self) -> RayEngine:
         ray = require_ray()
         if not ray.is_initialized():
-            kwargs = {} if self.address else {"num_cpus": max(self.workers * self.threads, 1) + 1}
+            kwargs = {}
+            if not self.address:
+                # Ray starts its workers at niceness +15 (its `worker_niceness`), so any other busy process on the
+                # machine takes their cores while the local engine's threads keep theirs; a local instance's
+                # workers run at the priority of the ingest that started them. A cluster keeps its own setting.
+                kwargs = {"num_cpus": max(self.workers * self.threads, 1) + 1, "_system_config": {"worker_niceness": 0}}
             ray.init(address=self.address, include_dashboard=False, log_to_driver=False,
                      logging_level=logging.WARNING, **kwargs)  # fmt: skip
             self._started = True

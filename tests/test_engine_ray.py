@@ -148,3 +148,19 @@ def test_threads_per_embedding_actor(monkeypatch):
     assert RayEngine(workers=2, threads=3).threads == 3  # the embedder's num_threads, when the user set it
     with pytest.raises(ValueError, match="threads must be ≥ 1, got 0"):
         RayEngine(threads=0)
+
+
+@pytest.mark.slow
+def test_a_local_instance_runs_its_workers_at_the_ingests_priority():
+    """Ray's default worker niceness is +15: any other busy process would take the workers' cores from under a Ray
+    ingest while the local engine keeps them. A local instance the engine starts runs them at the driver's."""
+    ray = pytest.importorskip("ray", reason="the ray engine is an extra: pip install -e '.[ray]'")
+    import os
+
+    from ingest.engine_ray import RayEngine
+
+    if ray.is_initialized():  # another test's instance would be reused, not started with the engine's settings
+        ray.shutdown()
+    with RayEngine(workers=1, threads=1):
+        worker = ray.get(ray.remote(num_cpus=1)(lambda: os.nice(0)).remote())
+    assert worker == os.nice(0)
