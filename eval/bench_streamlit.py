@@ -1,6 +1,7 @@
 """Concurrent shoppers against real `streamlit run` processes, over Streamlit's own websocket protocol.
 
-    nice python -m eval.bench_streamlit --index indexes/demo [--shoppers 1 4 8] [--questions 4] [--replicas 1 2]
+    nice python -m eval.bench_streamlit --index indexes/demo [--shoppers 1 4 8] [--questions 4] [--replicas 1 2] \
+        [--against OLD_CHECKOUT --rounds 2]    # e.g. OLD_CHECKOUT from `git worktree add --detach /tmp/old COMMIT`
 
 Starts `--replicas` app processes (`streamlit run ui/app.py -- --index INDEX --threads T`, headless, each on its own
 port) and N shopper sessions spread over them, as a sticky load balancer would. A shopper speaks to
@@ -28,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -43,12 +46,14 @@ def _rss_mb(pid: int) -> float:
         return -1.0
 
 
-def start_app(index: str, threads: int) -> tuple[subprocess.Popen, int]:
+def start_app(index: str, threads: int, tree: Path = ROOT) -> tuple[subprocess.Popen, int]:
+    """`streamlit run ui/app.py` of `tree` (a checkout of this repository), from its root, as the README runs it
+    (so its .streamlit/config.toml applies)."""
     port = _free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", "ui/app.py", "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            "--", "--index", index, "--threads", str(threads)]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=tree, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return proc, port
 
 
@@ -183,35 +188,47 @@ async def run(ports: list[int], shoppers: int, questions: list[str], timeout: fl
     }
 
 
-async def main_async(args: argparse.Namespace, questions: list[str]) -> list[dict]:
+async def one_setting(args: argparse.Namespace, questions: list[str], replicas: int, tree: Path) -> list[dict]:
     rows = []
-    for replicas in args.replicas:
-        apps = [start_app(args.index, args.threads) for _ in range(replicas)]
-        try:
-            for _, port in apps:
-                await _wait_healthy(port, args.timeout)
-            for _, port in apps:  # each app opens its index on its first session: not timed
-                async with Shopper(port, args.timeout) as warm:
-                    await warm.ask(questions[0])
-            for n in args.shoppers:
-                if replicas > n:
-                    continue
-                load = os.getloadavg()[0]
-                r = await run([port for _, port in apps], n, questions, args.timeout)
-                r.update(threads=args.threads, load_before=load, rss_mb=[round(_rss_mb(p.pid)) for p, _ in apps])
-                rows.append(r)
-                print(f"| {n} | {replicas} | {args.threads} | {r['answers']} | {r['errors']} | "
-                      f"{r['first_p50_ms']} / {r['first_p95_ms']} | {r['full_p50_ms']} / {r['full_p95_ms']} | "
-                      f"{r['page_p50_ms']} / {r['page_p95_ms']} | "
-                      f"{r['answers_per_s']} | {', '.join(map(str, r['rss_mb']))} | {load:.1f} |",
-                      flush=True)  # fmt: skip
-                if r["errors"]:
-                    print(f"  errors: {r['error_kinds']}", flush=True)
-        finally:
-            for proc, _ in apps:
-                proc.terminate()
-            for proc, _ in apps:
-                proc.wait(timeout=30)
+    apps = [start_app(args.index, args.threads, tree) for _ in range(replicas)]
+    try:
+        for _, port in apps:
+            await _wait_healthy(port, args.timeout)
+        for _, port in apps:  # each app opens its index on its first session: not timed
+            async with Shopper(port, args.timeout) as warm:
+                await warm.ask(questions[0])
+        for n in args.shoppers:
+            if replicas > n:
+                continue
+            load = os.getloadavg()[0]
+            r = await run([port for _, port in apps], n, questions, args.timeout)
+            r.update(threads=args.threads, load_before=load, rss_mb=[round(_rss_mb(p.pid)) for p, _ in apps])
+            r["tree"] = "this" if tree == ROOT else str(tree)
+            rows.append(r)
+            print(f"| {r['tree']} | {n} | {replicas} | {args.threads} | {r['answers']} | {r['errors']} | "
+                  f"{r['first_p50_ms']} / {r['first_p95_ms']} | {r['full_p50_ms']} / {r['full_p95_ms']} | "
+                  f"{r['page_p50_ms']} / {r['page_p95_ms']} | "
+                  f"{r['answers_per_s']} | {', '.join(map(str, r['rss_mb']))} | {load:.1f} |",
+                  flush=True)  # fmt: skip
+            if r["errors"]:
+                print(f"  errors: {r['error_kinds']}", flush=True)
+    finally:
+        for proc, _ in apps:
+            proc.terminate()
+        for proc, _ in apps:
+            proc.wait(timeout=30)
+    return rows
+
+
+async def main_async(args: argparse.Namespace, questions: list[str]) -> list[dict]:
+    """Every setting for this tree, then for `--against` (if given), alternately: B-A-A-B over `--rounds`."""
+    trees = [ROOT] + ([args.against.resolve()] if args.against else [])
+    rows = []
+    for i in range(args.rounds):
+        order = trees if i % 2 == 0 else trees[::-1]
+        for replicas in args.replicas:
+            for tree in order:
+                rows += await one_setting(args, questions, replicas, tree)
     return rows
 
 
@@ -224,13 +241,17 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--questions", type=int, default=4, help="questions each shopper asks")
     p.add_argument("--threads", type=int, default=1, help="the app's --threads")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds before an answer counts as an error")
+    p.add_argument("--against", type=Path, help="another checkout (e.g. a git worktree of an older commit) to run too")
+    p.add_argument("--rounds", type=int, default=1, help="repeat every setting; with --against, in alternating order")
     p.add_argument("--out", type=Path)
     args = p.parse_args(argv)
+    args.index = str(Path(args.index).resolve())  # each tree's app starts in its own root
     lines = args.queries.read_text(encoding="utf-8").splitlines()
     questions = [json.loads(x)["query"] for x in lines if x.strip()][: args.questions]
-    print("| shoppers | app processes | threads | answers | errors | first piece p50 / p95 ms | full answer text p50 / "
-          "p95 ms | whole page p50 / p95 ms | answers/s | RSS MB per process | load before |")  # fmt: skip
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
+    print("| tree | shoppers | app processes | threads | answers | errors | first piece p50 / p95 ms | "
+          "full answer text p50 / p95 ms | whole page p50 / p95 ms | answers/s | RSS MB per process | "
+          "load before |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
     rows = asyncio.run(main_async(args, questions))
     if args.out:
         args.out.write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -5,7 +5,6 @@ Every string that comes from the catalog or a review goes through `md()` (escape
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from rag.generation.answer import Answer, AspectPoint, Citation, Recommendation
@@ -95,7 +94,10 @@ def quote(c: Citation, point: AspectPoint | None = None) -> None:
 
 
 def rating_chart(rec: Recommendation) -> None:
-    """Reviews per rating, best rating on top (the source scale: 1–5, or 1–10 for NSMC)."""
+    """Reviews per rating, best rating on top (the source scale: 1–5, or 1–10 for NSMC).
+
+    A plain Vega-Lite spec with its values inline: `st.bar_chart` built an Altair chart and an Arrow table per card,
+    the largest part of re-drawing a conversation on every rerun (`python -m eval.bench_streamlit`)."""
     hist = rec.rating_hist
     if not hist or not rec.review_count:
         st.caption("별점 분포: 아직 리뷰가 없어요")
@@ -105,7 +107,19 @@ def rating_chart(rec: Recommendation) -> None:
     except ValueError:
         scores = []
     scores = scores or sorted(hist, key=lambda k: float(k) if k.replace(".", "", 1).isdigit() else 0, reverse=True)
-    data = pd.DataFrame({"별점": [f"{s}점" for s in scores], "리뷰 수": [int(hist.get(s, 0)) for s in scores]})
+    labels = [f"{s}점" for s in scores]
     st.caption("별점 분포")
-    st.bar_chart(data, x="별점", y="리뷰 수", horizontal=True, sort=False, color=RATING_COLOR, height=170,
-                 x_label="", y_label="")  # fmt: skip
+    st.vega_lite_chart(spec=rating_spec(labels, [int(hist.get(s, 0)) for s in scores]), height=170, width="stretch")
+
+
+def rating_spec(labels: list[str], counts: list[int]) -> dict:
+    """Horizontal bars, one per score label in the given order; values are numbers and labels made here."""
+    return {
+        "data": {"values": [{"별점": label, "리뷰 수": n} for label, n in zip(labels, counts, strict=True)]},
+        "mark": {"type": "bar", "color": RATING_COLOR},
+        "encoding": {
+            "y": {"field": "별점", "type": "nominal", "sort": labels, "title": None},
+            "x": {"field": "리뷰 수", "type": "quantitative", "title": None, "axis": {"tickMinStep": 1}},
+            "tooltip": [{"field": "별점"}, {"field": "리뷰 수"}],
+        },
+    }
