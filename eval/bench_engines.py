@@ -172,13 +172,15 @@ def main(argv: list[str] | None = None) -> None:
         return
     import ray
 
+    from ingest.engine_ray import start_local
+
     cores = len(os.sched_getaffinity(0))
     runs = []
     with tempfile.TemporaryDirectory(prefix="bench-engines-") as tmp:
         folder = Path(tmp)
         source = write_slice(args.nsmc, args.reviews, folder)
         started = time.perf_counter()
-        ray.init(num_cpus=cores + 1, include_dashboard=False, log_to_driver=False)
+        start_local(cores + 1)  # the engine's own settings (workers at the driver's priority)
         ray_start = time.perf_counter() - started
         try:
             for i, spec in enumerate(args.runs):

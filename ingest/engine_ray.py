@@ -82,14 +82,11 @@ class RayEngine:
     def __enter__(self) -> RayEngine:
         ray = require_ray()
         if not ray.is_initialized():
-            kwargs = {}
-            if not self.address:
-                # Ray starts its workers at niceness +15 (its `worker_niceness`), so any other busy process on the
-                # machine takes their cores while the local engine's threads keep theirs; a local instance's
-                # workers run at the priority of the ingest that started them. A cluster keeps its own setting.
-                kwargs = {"num_cpus": max(self.workers * self.threads, 1) + 1, "_system_config": {"worker_niceness": 0}}
-            ray.init(address=self.address, include_dashboard=False, log_to_driver=False,
-                     logging_level=logging.WARNING, **kwargs)  # fmt: skip
+            if self.address:
+                ray.init(address=self.address, include_dashboard=False, log_to_driver=False,
+                         logging_level=logging.WARNING)  # fmt: skip
+            else:
+                start_local(max(self.workers * self.threads, 1) + 1)
             self._started = True
         for name in ("ray", "bm25s"):  # Ray's startup resets levels; its executor logs every dataset at INFO
             logging.getLogger(name).setLevel(logging.WARNING)
@@ -258,6 +255,14 @@ class _EmbedActor(_Timed):
         vectors = self.embedder.embed_array([str(t) for t in batch["text"]])
         identity = np.array([self.identity] + [""] * (len(vectors) - 1), dtype=object)[: len(vectors)]
         return self._timed({"row": batch["row"], "vector": vectors, "embedder": identity}, started)
+
+
+def start_local(num_cpus: int) -> None:
+    """A local Ray instance for the engine. Ray starts its workers at niceness +15 (its `worker_niceness`), so any
+    other busy process on the machine takes their cores while the local engine's threads keep theirs; here they run
+    at the priority of the process that started them. A cluster (`--ray-address`) keeps its own setting."""
+    require_ray().init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING,
+                       _system_config={"worker_niceness": 0})  # fmt: skip
 
 
 def _local_cpus() -> int:
