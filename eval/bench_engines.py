@@ -76,6 +76,46 @@ def one_run(source: Path, index: Path, engine: str, workers: int, threads: int |
     return run
 
 
+def _embed_alone(texts: list[str], ready, go, out) -> None:
+    """One process, one thread: embeds `texts` (the engine's batch size) once `go` is set; puts its compute time."""
+    from rag.embedders import make_embedder
+
+    embedder = make_embedder(EmbedderConfig(num_threads=1))
+    embedder.embed_array(["모델을 미리 불러 둡니다"])
+    ready.set()
+    go.wait()
+    started = time.perf_counter()
+    for i in range(0, len(texts), 64):
+        embedder.embed_array(texts[i : i + 64])
+    out.put(time.perf_counter() - started)
+
+
+def machine_scaling(texts: list[str]) -> dict:
+    """What this machine gives two independent processes: the same one-thread embedding work in one process alone,
+    then in two at once (no Ray, nothing shared). Its efficiency is the ceiling for any engine's 1 → 2 workers."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+
+    def run(n: int) -> float:
+        out, go = ctx.Queue(), ctx.Event()
+        readies = [ctx.Event() for _ in range(n)]
+        procs = [ctx.Process(target=_embed_alone, args=(texts, r, go, out)) for r in readies]
+        for p in procs:
+            p.start()
+        for r in readies:
+            r.wait()
+        go.set()
+        seconds = max(out.get() for _ in procs)
+        for p in procs:
+            p.join()
+        return seconds
+
+    alone, together = run(1), run(2)
+    return {"texts_per_process": len(texts), "alone_s": round(alone, 2), "two_at_once_s": round(together, 2),
+            "efficiency": round(alone / together, 3)}  # fmt: skip
+
+
 def name(r: dict) -> str:
     return f"{r['engine']} {r['workers']}×{r['threads']}"
 
@@ -159,8 +199,15 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--nsmc", type=Path, default=Path("../shared/data/nsmc/reviews.tsv.gz"))
     p.add_argument("--reviews", type=int, default=20_000)
     p.add_argument("--dense-budget", type=int, default=3000)
-    p.add_argument("--runs", nargs="+", default=["local", "ray1xall", "ray1x1", "ray2x1"],
-                   help="which runs, in order: local, ray<W>x<T> (T=all: every core)")  # fmt: skip
+    p.add_argument("--runs", nargs="*", default=["local", "ray1xall", "ray1x1", "ray2x1"],
+                   help="runs in order: local, ray<W>x<T> (T=all: every core); none: --machine only")  # fmt: skip
+    p.add_argument(
+        "--machine",
+        type=int,
+        default=600,
+        metavar="TEXTS",
+        help="texts per process for the machine's own 1 → 2 process scaling, measured first (0: skip)",
+    )
     p.add_argument("--out", type=Path)
     p.add_argument("--report", type=Path, help="print the tables of a run saved with --out, without running")
     args = p.parse_args(argv)
@@ -179,6 +226,13 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-engines-") as tmp:
         folder = Path(tmp)
         source = write_slice(args.nsmc, args.reviews, folder)
+        machine = None
+        if args.machine:
+            with open(source, encoding="utf-8", newline="") as f:
+                rows = zip(range(args.machine), csv.DictReader(f, delimiter="\t"), strict=False)
+                texts = [row["review"] for _, row in rows]
+            machine = machine_scaling(texts)
+            print("machine, no Ray:", json.dumps(machine), flush=True)
         started = time.perf_counter()
         start_local(cores + 1)  # the engine's own settings (workers at the driver's priority)
         ray_start = time.perf_counter() - started
@@ -193,8 +247,16 @@ def main(argv: list[str] | None = None) -> None:
         finally:
             ray.shutdown()
 
-    print_report(runs, args.reviews, args.dense_budget, ray_start)
+    if runs:
+        print_report(runs, args.reviews, args.dense_budget, ray_start)
     summary = summarise(runs)
+    if machine:
+        summary["machine_scaling"] = machine
+        if "efficiency_1_to_2_embed_wall" in summary:  # the engine's scaling against what the cores allow
+            summary["efficiency_1_to_2_embed_of_machine"] = round(
+                summary["efficiency_1_to_2_embed_wall"] / machine["efficiency"], 3
+            )
+        print(json.dumps({"machine_scaling": machine, **{k: v for k, v in summary.items() if "machine" in k}}))
     if args.out:
         saved = {"runs": runs, "summary": summary, "ray_start_s": ray_start, "reviews": args.reviews,
                  "budget": args.dense_budget}  # fmt: skip
