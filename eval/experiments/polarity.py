@@ -32,6 +32,8 @@ OLD_COMMIT = "2109f6f"
 SEED = 12
 # clauses drawn per source: one clause from each of this many drawn reviews
 DRAW = {"naver_shopping": 120, "nsmc": 110, "demo": 120}
+# the second batch (split dev2): the same walks continued; naver_shopping has 216 reviews, so all that are left
+DRAW_MORE = {"naver_shopping": 96, "nsmc": 100, "demo": 100}
 POLARITIES = (1, -1, 0)
 
 
@@ -75,9 +77,13 @@ def _demo_reviews() -> list[tuple[str, float, str]]:
     return out
 
 
-def draw(old: ModuleType, data: Path = DATA, seed: int = SEED) -> list[dict]:
+def draw(old: ModuleType, data: Path = DATA, seed: int = SEED, more: dict[str, int] | None = None) -> list[dict]:
     """Per source: shuffle its reviews with Random(f"{seed}:{source}"), keep the first reviews that the old
-    splitter cuts into ≥ 1 clause, one clause each (chosen by the same generator); alternate dev / test."""
+    splitter cuts into ≥ 1 clause, one clause each (chosen by the same generator); alternate dev / test.
+
+    With `more` (source → count), the walk goes on past the first DRAW[source] kept reviews, with the same shuffle
+    and the same generator, for up to that many more (fewer when the source runs out), and only those are returned,
+    in split `dev2`: every review already drawn is behind the walk, so none comes twice."""
     sources: dict[str, Callable[[], list[tuple[str, float, str]]]] = {
         "naver_shopping": lambda: _shopping_reviews(data),
         "nsmc": lambda: _nsmc_reviews(data),
@@ -89,26 +95,29 @@ def draw(old: ModuleType, data: Path = DATA, seed: int = SEED) -> list[dict]:
         reviews = read()
         order = list(range(len(reviews)))
         rng.shuffle(order)
+        first = DRAW[source]
+        total = first + (more or {}).get(source, 0)
         kept = 0
         for i in order:
-            if kept == DRAW[source]:
+            if kept == total:
                 break
             row_id, rating, text = reviews[i]
             parts = old.clauses(text)
             if not parts:
                 continue
             k = rng.randrange(len(parts))
-            split = "dev" if kept % 2 == 0 else "test"
-            rows.append(
-                {
-                    "source": source,
-                    "row_id": row_id,
-                    "clause_no": k,
-                    "rating": rating,
-                    "split": split,
-                    "clause": parts[k],
-                }
-            )
+            split = "dev2" if kept >= first else ("dev" if kept % 2 == 0 else "test")
+            if more is None or split == "dev2":
+                rows.append(
+                    {
+                        "source": source,
+                        "row_id": row_id,
+                        "clause_no": k,
+                        "rating": rating,
+                        "split": split,
+                        "clause": parts[k],
+                    }
+                )
             kept += 1
     return rows
 
@@ -256,15 +265,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labels", type=Path, default=LABELS)
     parser.add_argument("--old", default=OLD_COMMIT, help="git commit of the old rag/aspects.py")
     parser.add_argument("--draw", type=Path, help="write the seeded, unlabelled draw here instead of scoring")
-    parser.add_argument("--data", type=Path, default=DATA, help="the shared data folder (for --draw)")
+    parser.add_argument("--draw-more", type=Path, help="write the second seeded draw (split dev2) here instead")
+    parser.add_argument("--data", type=Path, default=DATA, help="the shared data folder (for --draw, --draw-more)")
     parser.add_argument("--errors", choices=("dev", "test"), help="also list the new code's misses on this split")
     parser.add_argument("--speed", action="store_true", help="also time old vs new summaries of the demo catalog")
     args = parser.parse_args(argv)
     old = load_old(args.old)
-    if args.draw:
-        rows = draw(old, args.data)
-        args.draw.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-        print(f"wrote {len(rows)} clauses to {args.draw}")
+    if args.draw or args.draw_more:
+        out = args.draw or args.draw_more
+        rows = draw(old, args.data, more=DRAW_MORE if args.draw_more else None)
+        if args.draw_more:  # ids as in the labelled file, so the labelled rows can be appended as they are
+            rows = [{"id": f"{r['source']}:{r['row_id']}:{r['clause_no']}", **r} for r in rows]
+        out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        print(f"wrote {len(rows)} clauses to {out}")
         return 0
     from rag.analyzer import KoreanAnalyzer
 
