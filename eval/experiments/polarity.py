@@ -3,11 +3,14 @@
     python -m eval.experiments.polarity [--labels eval/data/polarity/clauses.jsonl] [--old 2109f6f] [--errors dev]
     python -m eval.experiments.polarity --speed              # also: old vs new summaries of the demo catalog, timed
     python -m eval.experiments.polarity --draw OUT.jsonl     # re-draw the (unlabelled) clauses: the seeded rule
+    python -m eval.experiments.polarity --draw-more OUT.jsonl  # the second batch (dev2): the same walks continued
+    python -m eval.experiments.polarity --no-test --errors dev2  # while tuning: dev and dev2 only
 
 The labelled set is eval/data/polarity/clauses.jsonl (its README has the labelling rule). The old code is loaded
 from git (`git show <old>:rag/aspects.py`) into a temporary module, so both run in one process on the same clauses.
 Prints polarity accuracy and macro-F1 (positive / negative / neutral) and aspect accuracy (exact set per clause)
-and micro-F1, per source and split (dev: the half the rules were tuned on; test: the other half).
+and micro-F1, per source and split (dev, dev2: what the rules are tuned on, together `tune`; test: reported only),
+for three systems: old (2109f6f), start (the session-start code, d493b6e) and new (this tree).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 LABELS = ROOT / "eval" / "data" / "polarity" / "clauses.jsonl"
 DATA = ROOT.parent / "shared" / "data"
 OLD_COMMIT = "2109f6f"
+# the code as this round's polarity session found it (rag/generation/aspects.py), the middle column of the tables
+START_COMMIT, START_PATH = "d493b6e", "rag/generation/aspects.py"
 SEED = 12
 # clauses drawn per source: one clause from each of this many drawn reviews
 DRAW = {"naver_shopping": 120, "nsmc": 110, "demo": 120}
@@ -37,21 +42,20 @@ DRAW_MORE = {"naver_shopping": 96, "nsmc": 100, "demo": 100}
 POLARITIES = (1, -1, 0)
 
 
-def load_old(commit: str = OLD_COMMIT) -> ModuleType:
-    """rag/aspects.py as of `commit`, imported as a module of the rag package (its relative imports resolve)."""
+def load_old(commit: str = OLD_COMMIT, path: str = "rag/aspects.py") -> ModuleType:
+    """`path` as of `commit`, imported as a module of its package (its relative imports resolve)."""
     try:
         source = subprocess.run(
-            ["git", "show", f"{commit}:rag/aspects.py"], cwd=ROOT, check=True, capture_output=True, text=True
+            ["git", "show", f"{commit}:{path}"], cwd=ROOT, check=True, capture_output=True, text=True
         ).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
-        raise SystemExit(
-            f"cannot read rag/aspects.py at {commit} from git in {ROOT}: {exc}; pass --old COMMIT"
-        ) from exc
-    name = f"rag._aspects_{commit}"
+        raise SystemExit(f"cannot read {path} at {commit} from git in {ROOT}: {exc}; pass --old COMMIT") from exc
+    package = path.removesuffix(".py").replace("/", ".").rpartition(".")[0]
+    name = f"{package}._aspects_{commit}"
     module = importlib.util.module_from_spec(importlib.util.spec_from_loader(name, loader=None))
-    module.__package__ = "rag"
+    module.__package__ = package
     sys.modules[name] = module  # dataclasses look their module up while the class body runs
-    exec(compile(source, f"{commit}:rag/aspects.py", "exec"), module.__dict__)
+    exec(compile(source, f"{commit}:{path}", "exec"), module.__dict__)
     return module
 
 
@@ -180,10 +184,11 @@ def old_readings(old: ModuleType, texts: Sequence[str]) -> list[Reading]:
     return out
 
 
-def new_readings(texts: Sequence[str], analyzer=None) -> list[Reading]:
-    from rag.generation.aspects import read_clauses
-
-    return [Reading(r.polarity, dict(r.aspects)) for r in read_clauses(texts, analyzer)]
+def new_readings(texts: Sequence[str], analyzer=None, module: ModuleType | None = None) -> list[Reading]:
+    """The morpheme reader's readings: this tree's, or `module`'s (an earlier version loaded with load_old)."""
+    if module is None:
+        from rag.generation import aspects as module
+    return [Reading(r.polarity, dict(r.aspects)) for r in module.read_clauses(texts, analyzer)]
 
 
 def load_labels(path: Path = LABELS) -> list[dict]:
@@ -204,12 +209,17 @@ def load_labels(path: Path = LABELS) -> list[dict]:
 def compare(rows: Sequence[dict], systems: dict[str, Sequence[Reading]]) -> list[dict]:
     """One table row per (split, source) group and system, groups: each split's sources, the split, and all."""
     groups: list[tuple[str, str, list[int]]] = []
-    for split in ("dev", "test"):
+    for split in ("dev", "dev2", "test"):
         idx = [i for i, r in enumerate(rows) if r["split"] == split]
         for source in sorted({rows[i]["source"] for i in idx}):
             groups.append((split, source, [i for i in idx if rows[i]["source"] == source]))
-        groups.append((split, "all", idx))
-    groups.append(("both", "all", list(range(len(rows)))))
+        if idx:
+            groups.append((split, "all", idx))
+    tuned = [i for i, r in enumerate(rows) if r["split"] in ("dev", "dev2")]
+    for source in sorted({rows[i]["source"] for i in tuned}):
+        groups.append(("tune", source, [i for i in tuned if rows[i]["source"] == source]))
+    groups.append(("tune", "all", tuned))  # dev + dev2: what the rules may be tuned on
+    groups.append(("all", "all", list(range(len(rows)))))
     table = []
     for split, source, idx in groups:
         for name, readings in systems.items():
@@ -267,7 +277,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--draw", type=Path, help="write the seeded, unlabelled draw here instead of scoring")
     parser.add_argument("--draw-more", type=Path, help="write the second seeded draw (split dev2) here instead")
     parser.add_argument("--data", type=Path, default=DATA, help="the shared data folder (for --draw, --draw-more)")
-    parser.add_argument("--errors", choices=("dev", "test"), help="also list the new code's misses on this split")
+    parser.add_argument("--start", default=START_COMMIT, help="git commit of the session-start aspects.py ('' = skip)")
+    parser.add_argument(
+        "--errors", choices=("dev", "dev2", "test"), help="also list the new code's misses on this split"
+    )
+    parser.add_argument("--no-test", action="store_true", help="leave the test split out (while tuning)")
     parser.add_argument("--speed", action="store_true", help="also time old vs new summaries of the demo catalog")
     args = parser.parse_args(argv)
     old = load_old(args.old)
@@ -282,11 +296,20 @@ def main(argv: list[str] | None = None) -> int:
     from rag.analyzer import KoreanAnalyzer
 
     rows = load_labels(args.labels)
+    if args.no_test:
+        rows = [r for r in rows if r["split"] != "test"]
     texts = [r["clause"] for r in rows]
     analyzer = KoreanAnalyzer()
     new = new_readings(texts, analyzer)
-    print(f"{len(rows)} labelled clauses from {args.labels}; old = rag/aspects.py at {args.old}, new = this tree")
-    print(format_table(compare(rows, {"old": old_readings(old, texts), "new": new})))
+    systems = {"old": old_readings(old, texts)}
+    if args.start:
+        systems["start"] = new_readings(texts, analyzer, load_old(args.start, START_PATH))
+    systems["new"] = new
+    print(
+        f"{len(rows)} labelled clauses from {args.labels}; old = rag/aspects.py at {args.old}, "
+        f"start = {START_PATH} at {args.start or '-'}, new = this tree"
+    )
+    print(format_table(compare(rows, systems)))
     if args.speed:
         times = speed(old, analyzer)
         n = sum(1 for _ in (ROOT / "ingest" / "demo" / "data").glob("*.reviews.jsonl"))

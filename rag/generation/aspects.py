@@ -117,15 +117,18 @@ _PRAISE = """
 싸/VA 따뜻 넉넉 꼼꼼 친절 충분 시원 포근 푹신 쾌적 상쾌 안정 안정적 착하 딱 착붙 유용 실용 알차 쉽 안심 이득 개이득
 필수 필수템 고급 강력 진정 애용 믿 여유 칭찬 좋아하 재구매 추억 재밌 재미있 잼 멋있 멋지 매력 명작 수작 훈훈 신선
 참신 뭉클 정석 행복 즐겁 유쾌 웃기 아름답 대단 몰입 여운 공감 천재 스릴 로맨틱 흥하 나아지 브라보 bb 성공 성공적
+두툼 싱싱 달/VA 달달 달디달 낫/VA 신기 신기하 신비롭 찬사 걸작 띵작 웃/VV 가득 쫀쫀 탱탱 포슬포슬 쫄깃
 """
 _COMPLAINT = """
 별로 별루 그닥 그다지 아쉽 불편 불만 실망 비추 비추천 최악 후회 짜증 노답 쓰레기 폭망 빵점 엉망 엉터리 엉성 저질
 부실 허전 고장 불량 파손 찢어지 벗겨지 망가지 부러지 깨지 터지 갈라지 닳 뜯기 묻어나 지워지 이염 누수 새/VV 젖 축축
-흥건 배어나오 시끄럽 무겁 느리 늦 오배송 누락 비싸 사악 싸구려 끈적 끈적이 따갑 시리 당기 조이 뻐근 피곤 아프 느끼
+흥건 배어나오 시끄럽 무겁 느리 늦 오배송 누락 비싸 사악 싸구려 끈적 끈적이 따갑 시리 당기 조이 뻐근 피곤 아프 느끼하
 눅눅 비리 싱겁 상하 녹/VV 답답 거슬리 밀리 미끄럽 미끄러지 미끄러움 뻑뻑 헐겁 기울 섞이 질질 부스스 둔하 약하 어렵
 귀찮 귀차니즘 불편 불친절 불안 불가 단점 애매 부족 흠/N 이상하 당황 신중 모르 뻔 나쁘 못되 싫 추하 지루 시시 유치
 빈약 아깝 재미없 아류작 부질없 허무맹랑 찜찜 역겹 억지 어이없 황당 불쾌 괴롭 괴로움 심하 구닥다리 실패 환불 반품
 부럽 좁 작 크 짧 흠잡 나무라 힘들
+허접 깔끄럽 까끌 꺼끌 까끌까끌 거칠 뻣뻣 떨어지 세/VA 덥 춥 낭비 지저분 난잡 어설프 허무 흘러내리 애먹 고생 헐렁
+찝찝 번거롭 엉키 삐걱 덜컹 흔들리 꺼지 끊기 끊어지 뭉치 들뜨 비리 밍밍 퍽퍽 질기
 """
 _CUES: dict[str, int] = {**dict.fromkeys(_words(_PRAISE), 1), **dict.fromkeys(_words(_COMPLAINT), -1)}
 # cues of several morphemes, tried first at each token (forms joined by +, as in ASPECT_MORPHEMES)
@@ -153,6 +156,17 @@ _CUE_PHRASES: tuple[tuple[str, float], ...] = (
     ("기대+이하", -1.0),
     ("불/XPN+만족", -1.0),  # 불만족 (kiwi: 불/XPN 만족/NNG)
     ("잘+모르", 0.0),  # 잘 모르겠어요: not knowing yet is no complaint (좋은지 모르겠어요 is)
+    ("사진+다르", -1.0),  # 사진과 달라요, 사진이랑 색이 달라요 (particles may sit between)
+    ("설명+다르", -1.0),
+    ("실물+다르", -1.0),
+    ("그냥+쓰/VV", -1.0),  # 반품 귀찮아서 그냥 써요: kept only out of resignation
+    ("그냥+사용", -1.0),
+    ("없/VA+어서+따로", -1.0),  # 트레이가 없어서 따로 샀어요: it lacked something (따로 구매했어요 alone is a fact)
+    ("기대+되/VV", 1.0),  # 기대돼요 (기대 안 했는데 stays neutral)
+    ("ᆯ/ETM+필요+없", 1.0),  # 다른 거 살 필요 없어요: nothing else needed
+    ("을/ETM+필요+없", 1.0),
+    ("기/ETN+잘+하", 1.0),  # 사길 잘했어요, 보기 잘했다
+    ("무게+나가", -1.0),  # 무게가 나가요
 )
 # size adjectives complain only as predicates (`작아요`, `좁게 나와서`), not before a noun (`큰 사이즈`, `작은 방`)
 _PREDICATE_ONLY = frozenset({"좁", "작", "크", "짧"})
@@ -172,7 +186,7 @@ _INTENSIFIERS = frozenset(
 # verbs that say the product does its job: 안 되고 / 안 맞아요 / 안 잡혀요 complain; other verbs negated are neutral
 # (기대 안 했는데, 조립 안 해도 돼요) unless they are cues themselves (안 젖어요, 안 시려요 praise)
 _SHOULD_WORK = frozenset(
-    _words("되 맞 나오 잡히 입히 오 열리 닫히 붙 켜지 들어가 먹 돌아가 작동하 통하 먹히 잠기 빠지 닦이 지워지 가")
+    _words("되 맞 나오 잡히 입히 오 열리 닫히 붙 켜지 들어가 먹 돌아가 작동하 통하 먹히 잠기 빠지 닦이 지워지 가 받")
 )
 _INTENT = frozenset(_words("의사 생각 마음 계획 의향"))
 _PLACES = frozenset(_words("데 점 것 거 게 곳 부분"))
@@ -344,8 +358,11 @@ def _cue(tokens: Sequence, i: int) -> float:
     tok = tokens[i]
     form = tok.form.lower()
     major = _major(tok.tag)
-    if major == "SW":  # emoticons lean, but never outweigh a word: ㅠㅠ, ㅜㅜ vs ^^, ㅎㅎ
-        return -0.5 if ("ㅠ" in form or "ㅜ" in form) else (0.5 if ("^" in form or "ㅎ" in form) else 0.0)
+    if major == "SW" or (major == "SP" and form.startswith(";;")):
+        # emoticons lean, but never outweigh a word: ㅠㅠ, ㅜㅜ, ㅡㅡ, ;; vs ^^, ㅎㅎ
+        if "ㅠ" in form or "ㅜ" in form or form.startswith(("ㅡㅡ", ";;")):
+            return -0.5
+        return 0.5 if ("^" in form or "ㅎ" in form) else 0.0
     if major.startswith(("J", "E", "S")) and major != "SL":
         return 0.0  # particles and endings never carry a cue (이/JKS is not 이쁘)
     weight = _CUES.get(form, 0) or _CUES.get(f"{form}/{major[:1]}", 0) or _CUES.get(f"{form}/{major[:2]}", 0)
@@ -362,6 +379,8 @@ def _negation_after(tokens: Sequence, i: int) -> str:
     j = i + 1
     while j < len(tokens) and tokens[j].tag.startswith("XS"):
         j += 1  # 만족/NNG 스럽/XSA 지 않: step over the derivational suffix
+    if _never(tokens, j - 1):
+        return "not"  # 불편한 적 없어요, 실망한 적 없어요
     if j < len(tokens) and tokens[j].form == "지" and tokens[j].tag == "EC":
         j += 1
         while j < len(tokens) and tokens[j].tag.startswith("J"):
@@ -391,15 +410,26 @@ def _after_noun(tokens: Sequence, i: int, end: int) -> tuple[str, int]:
         return "absent", j
     if tok.form in _NEGATORS and j + 1 < end and _major(tokens[j + 1].tag) in ("VV", "VA"):
         return "absent", j + 1
-    if tok.form in ("나", "있", "심하", "나오", "생기", "쓰이") and _major(tok.tag) in ("VV", "VA", "VX"):
+    if tok.form in ("나", "있", "심하", "나오", "생기", "쓰이", "가득") and _major(tok.tag) in ("VV", "VA", "VX", "XR"):
+        if last := _never(tokens, j, end):
+            return "absent", last  # 고장 난 적 없어요, 냄새 난 적 없고: it never happened
         return "present", j
     return "", i
 
 
+def _never(tokens: Sequence, i: int, end: int | None = None) -> int:
+    """The verb at i is followed by ETM + 적 + 없 (샌 적 없어요, 고장 난 적이 없고): the index of 없, else 0."""
+    end = len(tokens) if end is None else end
+    if i + 2 < end and _major(tokens[i + 1].tag) == "ETM" and tokens[i + 2].form == "적" and tokens[i + 2].tag == "NNB":
+        return _absent_at(tokens, i + 3, end)
+    return 0
+
+
 def _phrase_at(tokens: Sequence, i: int) -> tuple[float, int]:
-    """A cue made of several morphemes starting at i (재+구매, 이상+하, 볼 만+하): (weight, tokens used)."""
+    """A cue made of several morphemes starting at i (재+구매, 이상+하, 볼 만+하; particles may sit between, as in
+    사진과 달라요): (weight, tokens used)."""
     for parts, weight in _PHRASE_INDEX.get(tokens[i].form.lower(), ()):
-        end = _match_at(tokens, i, parts, gaps=False)
+        end = _match_at(tokens, i, parts)
         if end:
             return float(weight), end - i
     return 0.0, 0
@@ -434,6 +464,8 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
                 score, used = -1.0, j + 2 - i  # 다시 안 사요, 다시는 안 살래요: never again
         if not score and form == "째" and major == "XSN" and i + 1 < end and tokens[i + 1].form in _REPEAT_BUY:
             score, used = 1.0, 2  # 세 번째 구매, 두 개째 삽니다
+        if not score and form == "째" and major == "XSN" and i and tokens[i - 1].tag == "NNB" and _ends_at(tokens, i, end):
+            score, used = 1.0, 1  # 벌써 네 통째., 다섯 번째예요: the n-th one bought
         nominal = major.startswith("N") or major == "XR"  # 끈적/XR X, 소음/NNG 없어요
         if not score and nominal and (form in _BAD_NOUNS or form in _WANTED_NOUNS or _cue(tokens, i)):
             said, last = _after_noun(tokens, i, end)
@@ -450,6 +482,15 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
                 score, used = -1.0, last - i + 1
         if not score and form in ("또", "다시", "더") and i + 1 < end and tokens[i + 1].form in _REPEAT_BUY:
             score, used = 1.0, 2  # 또 샀어요, 하나 더 샀어요
+        if not score and form in ("또", "다시") and major == "MAG" and i + 3 < end and _major(tokens[i + 1].tag) == "VV":
+            if tokens[i + 2].form == "고" and tokens[i + 3].form == "싶":  # 다시 보고 싶네, 또 가고 싶어요
+                score, used = (-1.0 if _negation_after(tokens, i + 3) else 1.0), 4
+        if not score and form in _HEDGES and major in ("MAG", "NNG") and i + 1 < end:
+            nxt = tokens[i + 1]
+            if _major(nxt.tag) == "VA" and not _cue(tokens, i + 1) and _said(tokens, i + 1, end):
+                score, used = -1.0, 2  # 조금 얇아요, 좀 넓은 듯해요: a hedge before a plain adjective softens a fault
+            elif nxt.form in ("낫", "나아지"):
+                score, used = 0.0, 2  # 좀 나아요, 조금 나아졌어요: a little better is not good yet
         if not score and form in _DOES_IT_WELL and major == "MAG" and i + 1 < end:
             nxt = tokens[i + 1]
             if _major(nxt.tag) in ("VV", "VA") and not _cue(tokens, i + 1) and not _negation_after(tokens, i + 1):
@@ -465,8 +506,16 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
                 score = -score if score else -1.0  # 다 맞는 건 아니네요
             if form == "좋" and wish and i + 1 < end and tokens[i + 1].form in ("었", "았", "겠", "을"):
                 score = -1.0  # 더 좋았을 듯 / 있으면 좋겠어요
-            if form == "재밌" and i + 1 < end and tokens[i + 1].form in ("냐", "니"):
-                score = -score  # 이게 재밌냐?: a rhetorical question mocks
+            if score and (said := _hearsay_or_expected(tokens, i, end)):
+                kind, last = said
+                # 좋다는 말에 샀는데: someone else's word; 재밌을 줄 알았는데: an expectation let down; 좋을 줄
+                # 몰랐어요: a surprise, still praise (and 모르 is not counted as a complaint)
+                score = 0.0 if kind == "hearsay" else (min(-score, 0.0) if kind == "expected" else score)
+                used = last - i + 1
+        if score > 0 and _asks_back(tokens, i + max(used, 1) - 1, end):
+            score = -score  # 이게 재밌냐?, 일부러 웃기려고?: a rhetorical question mocks
+        elif score > 0 and _counterfactual(tokens, i + max(used, 1) - 1, end):
+            score = -1.0  # 유지했으면 대박이었을 텐데, 조금만 더 착했으면, 길면 편할 텐데: it is not so
         if score > 0 and (last := _no_intent(tokens, i + max(used, 1), end)):
             score, used = -1.0, last - i + 1  # 재구매 의사 없어요, 추천 생각 없어요
         elif score < 0 and (last := _nothing_to(tokens, i + 1, end)):
@@ -485,11 +534,77 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
         elif major in ("VV", "VA"):
             boost = 1.0
         skip_to = i + max(used, 1)
+    if any(t.form == "왜" and t.tag == "MAG" for t in tokens[start:end]) and _is_question(tokens, start, end):
+        out.append((end - 1, -1.0))  # 왜 이런가요?, 왜 이렇게 느려요?: asking why is complaining
     if (end - start >= 1 and tokens[end - 1].form in ("좀", "쫌")) or (
         end - start >= 2 and tokens[end - 2].form in ("좀", "쫌") and tokens[end - 1].tag.startswith("S")
     ):
         out.append((end - 1, -1.0))  # 가격이 좀. / 맛도 고기도 좀.: the complaint left unsaid
     return out
+
+
+_HEDGES = frozenset(_words("좀 쫌 조금 약간 살짝"))
+_QUESTION_EF = frozenset(_words("냐 니 나 나요 ᆫ가 ᆫ가요 는가 ᆯ까 을까 ᆯ려고 려고 냐고"))
+_MOCKING_EF = frozenset(_words("냐 니 ᆯ려고 려고 냐고"))  # asked of the product, these mock (재밌냐?, 웃기려고?)
+_HEARSAY = frozenset(_words("다는 다길래 대서 다던 다더니 다던데 대요 다네요"))
+
+
+def _ends_at(tokens: Sequence, i: int, end: int) -> bool:
+    """Nothing but a copula, an ending or punctuation follows token i in tokens[:end] (네 통째., 번째예요)."""
+    return all(_major(t.tag) in ("VCP", "EF", "EP", "SF", "SP", "SE", "SS", "SW") for t in tokens[i + 1 : end])
+
+
+def _said(tokens: Sequence, i: int, end: int) -> bool:
+    """The adjective at i is the predicate (얇아요, 넓은 듯, 커서), not modifying a noun (넓은 방)."""
+    return not _attributive(tokens, i) or (i + 2 < end and tokens[i + 2].form in ("듯", "편"))
+
+
+def _past(tokens: Sequence, k: int, end: int) -> int:
+    """Index of the first token after k that is not a suffix, copula or pre-final ending (착하/었/으면 → 으면)."""
+    j = k + 1
+    while j < end and (_major(tokens[j].tag) in ("XSA", "XSV", "VCP", "EP") or tokens[j].tag == "XSN"):
+        j += 1
+    return j
+
+
+def _counterfactual(tokens: Sequence, k: int, end: int) -> bool:
+    """The praise ending at token k is wished for, not had: V-ㄹ 텐데 (편할 텐데, 대박이었을 텐데), or V-었으면 with
+    nothing after it (조금만 더 착했으면)."""
+    j = _past(tokens, k, end)
+    if j + 1 < end and tokens[j].form in ("ᆯ", "을") and tokens[j + 1].form == "터":
+        return True
+    had_ep = any(_major(t.tag) == "EP" for t in tokens[k + 1 : j])
+    return j < end and tokens[j].form in ("으면", "면") and had_ep and _ends_at(tokens, j, end)
+
+
+def _is_question(tokens: Sequence, start: int, end: int) -> bool:
+    return any(t.form == "?" for t in tokens[start:end]) or any(
+        _major(t.tag) == "EF" and t.form in _QUESTION_EF for t in tokens[start:end]
+    )
+
+
+def _asks_back(tokens: Sequence, k: int, end: int) -> bool:
+    """The praise ending at token k ends a mocking question (재밌냐?, 웃길려고?)."""
+    j = _past(tokens, k, end)
+    return j < end and _major(tokens[j].tag) == "EF" and tokens[j].form in _MOCKING_EF
+
+
+def _hearsay_or_expected(tokens: Sequence, i: int, end: int) -> tuple[str, int] | None:
+    """After the cue at i: hearsay (좋다는, 좋다길래), an expectation (재밌을 줄 알았는데) or a surprise (좋을 줄
+    몰랐어요): (kind, index of the last token), else None."""
+    j = _past(tokens, i, end)
+    if j < end and _major(tokens[j].tag) in ("ETM", "EC") and tokens[j].form in _HEARSAY:
+        if not (j + 1 < end and tokens[j + 1].form in _PLACES | {"사실"}):  # 몰랐다는 점: a fact, not hearsay
+            return "hearsay", j
+    if j + 2 < end and tokens[j].form in ("ᆯ", "을") and tokens[j + 1].form == "줄":
+        k = j + 2
+        while k < end and tokens[k].tag.startswith("J"):
+            k += 1
+        if k < end and tokens[k].form == "알":
+            return "expected", k
+        if k < end and tokens[k].form == "모르":
+            return "surprise", k
+    return None
 
 
 def _absent_at(tokens: Sequence, j: int, end: int) -> int:
@@ -625,11 +740,39 @@ def self_contained(review_text: str, sentence: str, analyzer: KoreanAnalyzer | N
     return joined if len(joined) <= QUOTE_MAX else None
 
 
+_ONCE = frozenset(_words("처음 첨 예전 전 초반 원래 때"))  # + a topic particle: 처음엔, 예전엔, 쓸 땐
+_BUT_ONLY = frozenset(_words("다만 단"))
+
+
+def _turn(tokens: Sequence, a: int, b: int, verdict: int) -> int:
+    """A segment's verdict, read in its frame: praise of how it was once (처음엔 좋았는데, 예전엔 쌌는데), cut off by
+    a contrast, says it is no longer so; a segment opened by 다만 (however: a caveat follows) complains even with
+    no cue of its own (다만 청소는 자주 해줘야 해요)."""
+    if verdict > 0 and _ends_in_contrast(tokens, a, b):
+        for i in range(a, b - 1):
+            if tokens[i].form in _ONCE and _major(tokens[i].tag) in ("NNG", "NNB", "MAG"):
+                if any(t.tag == "JX" and t.form in ("ᆫ", "은", "는") for t in tokens[i + 1 : i + 3]):
+                    return -1
+    if verdict == 0 and tokens[a].form in _BUT_ONLY and _major(tokens[a].tag) in ("MAJ", "MAG"):
+        return -1
+    return verdict
+
+
+def _ends_in_contrast(tokens: Sequence, a: int, b: int) -> bool:
+    last = b - 1
+    while last > a and _major(tokens[last].tag) in ("SF", "SP", "SE", "SW", "SS"):
+        last -= 1
+    tok = tokens[last]
+    if b < len(tokens) and tokens[b].form == "요":
+        return False  # 들었는데요.: a sentence end, not a clause cut off by a contrast
+    return (_major(tok.tag) == "EC" and tok.form in _CONTRAST_EC) or (tok.tag == "NNB" and tok.form == "데")
+
+
 def _read(clause: str, tokens: Sequence) -> ClauseReading:
     parts = []  # (start, end, verdict) of every sub-clause, and its segment's verdict
     verdicts = []
     for a, b in _segments(tokens):
-        seg = _verdict(_scores(tokens, a, b))
+        seg = _turn(tokens, a, b, _verdict(_scores(tokens, a, b)))
         verdicts.append(seg)
         parts += [(c, d, _verdict(_scores(tokens, c, d)) or seg) for c, d in _subclauses(clause, tokens, a, b)]
     polarity = next((v for v in reversed(verdicts) if v), 0)  # the part after the last contrast decides
@@ -643,10 +786,19 @@ def _read(clause: str, tokens: Sequence) -> ClauseReading:
     return ClauseReading(clause, polarity, aspects, quotes)
 
 
+# a common typo: 않 for 안 before a verb (냄새 거의 않나요, 않되요), not the -지 않 negation (좋지 않나요?)
+_TYPO_ANH = re.compile(r"(?<=[^지진질기\s] )않(?=[나되돼좋])")
+
+
+def _normalise(text: str) -> str:
+    """What kiwi reads: typos fixed character for character, so token offsets still index the original text."""
+    return _TYPO_ANH.sub("안", text) if "않" in text else text
+
+
 def read_clauses(texts: Sequence[str], analyzer: KoreanAnalyzer | None = None) -> list[ClauseReading]:
     """Read many clauses with one batch call into kiwi (the cheap path for a product's or a category's reviews)."""
     kiwi = (analyzer or _default_analyzer()).kiwi
-    tokenized = kiwi.tokenize([t or " " for t in texts]) if texts else []
+    tokenized = kiwi.tokenize([_normalise(t) or " " for t in texts]) if texts else []
     return [_read(text, list(tokens)) for text, tokens in zip(texts, tokenized, strict=True)]
 
 
