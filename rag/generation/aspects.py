@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
+from pathlib import Path
 
 from ..analyzer import KoreanAnalyzer
 from ..records import Review
@@ -162,11 +163,18 @@ _CUE_PHRASES: tuple[tuple[str, float], ...] = (
     ("그냥+쓰/VV", -1.0),  # 반품 귀찮아서 그냥 써요: kept only out of resignation
     ("그냥+사용", -1.0),
     ("없/VA+어서+따로", -1.0),  # 트레이가 없어서 따로 샀어요: it lacked something (따로 구매했어요 alone is a fact)
-    ("기대+되/VV", 1.0),  # 기대돼요 (기대 안 했는데 stays neutral)
+    ("기대+되", 1.0),  # 기대돼요 (기대 안 했는데 stays neutral)
     ("ᆯ/ETM+필요+없", 1.0),  # 다른 거 살 필요 없어요: nothing else needed
     ("을/ETM+필요+없", 1.0),
     ("기/ETN+잘+하", 1.0),  # 사길 잘했어요, 보기 잘했다
     ("무게+나가", -1.0),  # 무게가 나가요
+    ("오래+가/VV", 1.0),  # 향이 오래 가요, 배터리가 오래가요: it lasts
+    ("오래가/VV", 1.0),
+    ("며칠+가/VV", 1.0),
+    ("추천+에/JKB", 0.0),  # 지인 추천에 샀어요, 추천으로 구매: someone else's word, no verdict yet
+    ("추천+으로/JKB", 0.0),
+    ("추천+로/JKB", 0.0),
+    ("추천+받", 0.0),
 )
 # size adjectives complain only as predicates (`작아요`, `좁게 나와서`), not before a noun (`큰 사이즈`, `작은 방`)
 _PREDICATE_ONLY = frozenset({"좁", "작", "크", "짧"})
@@ -174,7 +182,8 @@ _PREDICATE_ONLY = frozenset({"좁", "작", "크", "짧"})
 _BAD_NOUNS = frozenset(
     _words(
         "소음 소리 냄새 악취 비린내 잡내 누수 불량 단점 자극 끈적임 흔들림 고장 문제 흠 걱정 불만 백탁 보풀 먼지 "
-        "트러블 부작용 눈시림 사막화 거부감 부담 밀림 신경"
+        "트러블 부작용 눈시림 사막화 거부감 부담 밀림 신경 발진 뾰루지 알러지 가려움 찌꺼기 잔여물 이염 변색 얼룩 "
+        "보풀 털빠짐 끊김 번짐 들뜸 뭉침 소음 잡음 유격"
     )
 )
 _WANTED_NOUNS = frozenset(
@@ -280,12 +289,16 @@ def _parse(pattern: str) -> tuple[tuple[str, str], ...]:
 
 
 def _match_at(tokens: Sequence, i: int, parts: tuple[tuple[str, str], ...], gaps: bool = True) -> int:
-    """1 + index of the last token when `parts` match from token i (particles may sit between parts when `gaps`:
-    비+오 matches 비가 오는), else 0."""
+    """1 + index of the last token when `parts` match from token i (particles and softeners may sit between parts
+    when `gaps`: 비+오 matches 비가 많이 오는, 사진+다르 matches 사진과 좀 달라요), else 0."""
     j = i
     for n, (form, tag) in enumerate(parts):
         if n and gaps:
-            while j < len(tokens) and tokens[j].tag.startswith("J") and tokens[j].form.lower() != form:
+            while (
+                j < len(tokens)
+                and (tokens[j].tag.startswith("J") or (tokens[j].tag == "MAG" and tokens[j].form in _SOFT))
+                and tokens[j].form.lower() != form
+            ):
                 j += 1
         if j >= len(tokens) or tokens[j].form.lower() != form or (tag and not tokens[j].tag.startswith(tag)):
             return 0
@@ -421,7 +434,10 @@ def _never(tokens: Sequence, i: int, end: int | None = None) -> int:
     """The verb at i is followed by ETM + 적 + 없 (샌 적 없어요, 고장 난 적이 없고): the index of 없, else 0."""
     end = len(tokens) if end is None else end
     if i + 2 < end and _major(tokens[i + 1].tag) == "ETM" and tokens[i + 2].form == "적" and tokens[i + 2].tag == "NNB":
-        return _absent_at(tokens, i + 3, end)
+        j = i + 3
+        while j < end and (tokens[j].tag.startswith("J") or tokens[j].form in _SOFT or tokens[j].form in ("한", "번")):
+            j += 1  # 실망한 적이 한 번도 없어요
+        return _absent_at(tokens, j, end)
     return 0
 
 
@@ -464,7 +480,8 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
                 score, used = -1.0, j + 2 - i  # 다시 안 사요, 다시는 안 살래요: never again
         if not score and form == "째" and major == "XSN" and i + 1 < end and tokens[i + 1].form in _REPEAT_BUY:
             score, used = 1.0, 2  # 세 번째 구매, 두 개째 삽니다
-        if not score and form == "째" and major == "XSN" and i and tokens[i - 1].tag == "NNB" and _ends_at(tokens, i, end):
+        nth = form == "째" and major == "XSN" and i and tokens[i - 1].tag == "NNB"
+        if not score and nth and _ends_at(tokens, i, end):
             score, used = 1.0, 1  # 벌써 네 통째., 다섯 번째예요: the n-th one bought
         nominal = major.startswith("N") or major == "XR"  # 끈적/XR X, 소음/NNG 없어요
         if not score and nominal and (form in _BAD_NOUNS or form in _WANTED_NOUNS or _cue(tokens, i)):
@@ -476,13 +493,19 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
                 score, used = -1.0, last - i + 1
             elif said == "present" and form in _WANTED_NOUNS:
                 score, used = 1.0, last - i + 1  # 의미 있는, 효과 있어요
+        if not score and major in ("VV", "VA") and i + 1 < end and tokens[i + 1].tag == "ETN":
+            if _cue(tokens, i) < 0 or (form == "빠지" and i and tokens[i - 1].form == "물"):
+                said, last = _after_noun(tokens, i + 1, end)  # 끊김 없어요, 물 빠짐은 거의 없었고요, 번짐 심함
+                if said:
+                    score, used = (1.0 if said == "absent" else -1.0), last - i + 1
         if not score and form in ("것", "거") and i and tokens[i - 1].form == "ᆯ":
             said, last = _after_noun(tokens, i, end)
             if said == "absent":  # 볼 게 없어: nothing worth it
                 score, used = -1.0, last - i + 1
         if not score and form in ("또", "다시", "더") and i + 1 < end and tokens[i + 1].form in _REPEAT_BUY:
             score, used = 1.0, 2  # 또 샀어요, 하나 더 샀어요
-        if not score and form in ("또", "다시") and major == "MAG" and i + 3 < end and _major(tokens[i + 1].tag) == "VV":
+        again = form in ("또", "다시") and major == "MAG" and i + 3 < end and _major(tokens[i + 1].tag) == "VV"
+        if not score and again:
             if tokens[i + 2].form == "고" and tokens[i + 3].form == "싶":  # 다시 보고 싶네, 또 가고 싶어요
                 score, used = (-1.0 if _negation_after(tokens, i + 3) else 1.0), 4
         if not score and form in _HEDGES and major in ("MAG", "NNG") and i + 1 < end:
@@ -534,6 +557,8 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
         elif major in ("VV", "VA"):
             boost = 1.0
         skip_to = i + max(used, 1)
+    if not out and _wished_for(tokens, start, end):
+        out.append((end - 1, -1.0))  # 손잡이가 있었으면, 방수가 됐으면: wishing for it says it is missing
     if any(t.form == "왜" and t.tag == "MAG" for t in tokens[start:end]) and _is_question(tokens, start, end):
         out.append((end - 1, -1.0))  # 왜 이런가요?, 왜 이렇게 느려요?: asking why is complaining
     if (end - start >= 1 and tokens[end - 1].form in ("좀", "쫌")) or (
@@ -575,6 +600,20 @@ def _counterfactual(tokens: Sequence, k: int, end: int) -> bool:
         return True
     had_ep = any(_major(t.tag) == "EP" for t in tokens[k + 1 : j])
     return j < end and tokens[j].form in ("으면", "면") and had_ep and _ends_at(tokens, j, end)
+
+
+def _wished_for(tokens: Sequence, start: int, end: int) -> bool:
+    """The segment ends in 있었으면 / 됐으면 / 했으면 (손잡이가 있었으면, 방수가 됐으면): a wish for what is missing."""
+    for k in range(end - 1, start, -1):
+        if _major(tokens[k].tag) in ("SF", "SP", "SE", "SS", "SW"):
+            continue
+        return (
+            tokens[k].form in ("으면", "면")
+            and _major(tokens[k - 1].tag) == "EP"
+            and k >= 2
+            and tokens[k - 2].form in ("있", "되", "하", "나오")
+        )
+    return False
 
 
 def _is_question(tokens: Sequence, start: int, end: int) -> bool:
@@ -768,14 +807,56 @@ def _ends_in_contrast(tokens: Sequence, a: int, b: int) -> bool:
     return (_major(tok.tag) == "EC" and tok.form in _CONTRAST_EC) or (tok.tag == "NNB" and tok.form == "데")
 
 
+# ---- the learned fallback: morpheme weights from star ratings, for clauses where no rule finds a cue ----
+
+LEXICON_PATH = Path(__file__).with_name("polarity_lexicon.tsv")  # built by eval/experiments/polarity_lexicon.py
+# |sum of weights| a cue-less clause needs before the lexicon calls it praise or complaint (set on the dev splits)
+LEXICON_THRESHOLD = 4.0
+
+
+@cache
+def _lexicon() -> dict[str, float]:
+    """morpheme/TAG → weight, without the forms the rules read themselves (cue words, aspect words, negators):
+    those stay the rules' (좋다는 말 is hearsay, not praise; 포장 is an aspect, whatever movie talk makes of it)."""
+    known = {_parse(p)[0][0] for p in (*_CUES, *(p for p, _ in _CUE_PHRASES))}
+    known |= {form for patterns in ASPECT_MORPHEMES.values() for p in patterns for form, _ in _parse(p)}
+    known |= _BAD_NOUNS | _WANTED_NOUNS | _INTENSIFIERS | _NEGATORS | _HEDGES | _SOFT
+    try:
+        lines = LEXICON_PATH.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise RuntimeError(
+            f"the polarity lexicon {LEXICON_PATH} is missing ({exc}): reinstall the package, or rebuild it with "
+            "`python -m eval.experiments.polarity_lexicon`"
+        ) from exc
+    out = {}
+    for line in lines:
+        if line and not line.startswith("#"):
+            key, _, weight = line.partition("\t")
+            if key.rpartition("/")[0] not in known:
+                out[key] = float(weight)
+    return out
+
+
+def _lexicon_verdict(tokens: Sequence) -> int:
+    """The sign of the clause's summed lexicon weights, when it passes LEXICON_THRESHOLD; else 0."""
+    lexicon = _lexicon()
+    total = sum(lexicon.get(f"{t.form.lower()}/{_major(t.tag)}", 0.0) for t in tokens)
+    return _sign(total) if abs(total) >= LEXICON_THRESHOLD else 0
+
+
 def _read(clause: str, tokens: Sequence) -> ClauseReading:
     parts = []  # (start, end, verdict) of every sub-clause, and its segment's verdict
     verdicts = []
+    cued = False
     for a, b in _segments(tokens):
-        seg = _turn(tokens, a, b, _verdict(_scores(tokens, a, b)))
+        scores = _scores(tokens, a, b)
+        cued = cued or bool(scores)
+        seg = _turn(tokens, a, b, _verdict(scores))
         verdicts.append(seg)
         parts += [(c, d, _verdict(_scores(tokens, c, d)) or seg) for c, d in _subclauses(clause, tokens, a, b)]
     polarity = next((v for v in reversed(verdicts) if v), 0)  # the part after the last contrast decides
+    if not cued and not polarity:
+        polarity = _lexicon_verdict(tokens)  # no cue the rules know: the learned weights, when they are clear
     aspects, quotes = {}, {}
     for aspect, at in _aspect_hits(tokens).items():
         # the aspect takes the polarity of its own sub-clause (보기엔 예쁘고 | 코팅도 묻어나고), else its contrast
