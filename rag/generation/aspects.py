@@ -118,7 +118,8 @@ _PRAISE = """
 싸/VA 따뜻 넉넉 꼼꼼 친절 충분 시원 포근 푹신 쾌적 상쾌 안정 안정적 착하 딱 착붙 유용 실용 알차 쉽 안심 이득 개이득
 필수 필수템 고급 강력 진정 애용 믿 여유 칭찬 좋아하 재구매 추억 재밌 재미있 잼 멋있 멋지 매력 명작 수작 훈훈 신선
 참신 뭉클 정석 행복 즐겁 유쾌 웃기 아름답 대단 몰입 여운 공감 천재 스릴 로맨틱 흥하 나아지 브라보 bb 성공 성공적
-두툼 싱싱 달/VA 달달 달디달 낫/VA 신기 신기하 신비롭 찬사 걸작 띵작 웃/VV 가득 쫀쫀 탱탱 포슬포슬 쫄깃
+두툼 싱싱 달달 달디달 낫/VA 신기 신기하 신비롭 찬사 걸작 띵작 웃/VV 가득 쫀쫀 탱탱 포슬포슬 쫄깃
+괜춘 쟁이/VV 대만족 똑같 존좋 사은품
 """
 _COMPLAINT = """
 별로 별루 그닥 그다지 아쉽 불편 불만 실망 비추 비추천 최악 후회 짜증 노답 쓰레기 폭망 빵점 엉망 엉터리 엉성 저질
@@ -130,6 +131,7 @@ _COMPLAINT = """
 부럽 좁 작 크 짧 흠잡 나무라 힘들
 허접 깔끄럽 까끌 꺼끌 까끌까끌 거칠 뻣뻣 떨어지 세/VA 덥 춥 낭비 지저분 난잡 어설프 허무 흘러내리 애먹 고생 헐렁
 찝찝 번거롭 엉키 삐걱 덜컹 흔들리 꺼지 끊기 끊어지 뭉치 들뜨 비리 밍밍 퍽퍽 질기
+대실망 찌그러지 튀어나오 줄/VV 식/VV 비지떡 불량품 싫어하 짜/VA 까지/VV 구리/VA 구림
 """
 _CUES: dict[str, int] = {**dict.fromkeys(_words(_PRAISE), 1), **dict.fromkeys(_words(_COMPLAINT), -1)}
 # cues of several morphemes, tried first at each token (forms joined by +, as in ASPECT_MORPHEMES)
@@ -157,7 +159,10 @@ _CUE_PHRASES: tuple[tuple[str, float], ...] = (
     ("기대+이하", -1.0),
     ("불/XPN+만족", -1.0),  # 불만족 (kiwi: 불/XPN 만족/NNG)
     ("잘+모르", 0.0),  # 잘 모르겠어요: not knowing yet is no complaint (좋은지 모르겠어요 is)
-    ("사진+다르", -1.0),  # 사진과 달라요, 사진이랑 색이 달라요 (particles may sit between)
+    ("사진+다르", -1.0),  # 사진과 달라요, 사진이랑 좀 달라요 (particles and softeners may sit between)
+    ("사진+똑같", 1.0),
+    ("사진+같/VA", 1.0),
+    ("사진+그대로", 1.0),
     ("설명+다르", -1.0),
     ("실물+다르", -1.0),
     ("그냥+쓰/VV", -1.0),  # 반품 귀찮아서 그냥 써요: kept only out of resignation
@@ -168,6 +173,23 @@ _CUE_PHRASES: tuple[tuple[str, float], ...] = (
     ("을/ETM+필요+없", 1.0),
     ("기/ETN+잘+하", 1.0),  # 사길 잘했어요, 보기 잘했다
     ("무게+나가", -1.0),  # 무게가 나가요
+    ("맘+에+안+들", -1.0),  # 맘에 안 들어요
+    ("마음+에+안+들", -1.0),
+    ("비지+떡", -1.0),
+    ("괜+춘", 1.0),  # 괜춘해요 (kiwi: 괜/XR 춘/NNG)
+    ("오래+걸리", -1.0),  # 설치가 오래 걸렸어요
+    ("한참+걸리", -1.0),
+    ("오래+쓰/VV", 1.0),  # 오래 쓸 수 있을 것 같아요
+    ("빠지/VV+어+있", -1.0),  # 나사가 빠져 있었어요: a part missing
+    ("빠지/VV+어서+오/VV", -1.0),  # 구성품이 빠져서 왔어요
+    ("어디+서+사/VV", 1.0),  # 어디서 샀냐고 물어봐요: others ask where to get it
+    ("착+감기/VV", 1.0),  # 발에 착 감겨요
+    ("정+가/VV", 1.0),  # 쓰다 보니 정이 가요
+    ("손+가/VV", 1.0),  # 자꾸 손이 가요
+    ("기한+안+남", -1.0),  # 유통기한이 안 남았어요 (kiwi: 유통/NNG 기한/NNG)
+    ("기한+얼마+안+남", -1.0),
+    ("기한+짧", -1.0),
+    ("달/VA+디+달/VA", 1.0),  # 달디달아요  # 싼 게 비지떡 (kiwi: 비지/NNG 떡/NNG)
     ("오래+가/VV", 1.0),  # 향이 오래 가요, 배터리가 오래가요: it lasts
     ("오래가/VV", 1.0),
     ("며칠+가/VV", 1.0),
@@ -183,7 +205,7 @@ _BAD_NOUNS = frozenset(
     _words(
         "소음 소리 냄새 악취 비린내 잡내 누수 불량 단점 자극 끈적임 흔들림 고장 문제 흠 걱정 불만 백탁 보풀 먼지 "
         "트러블 부작용 눈시림 사막화 거부감 부담 밀림 신경 발진 뾰루지 알러지 가려움 찌꺼기 잔여물 이염 변색 얼룩 "
-        "보풀 털빠짐 끊김 번짐 들뜸 뭉침 소음 잡음 유격"
+        "보풀 털빠짐 끊김 번짐 들뜸 뭉침 소음 잡음 유격 흠집 하자 스크래치 기스 이물질 곰팡이 녹 지장"
     )
 )
 _WANTED_NOUNS = frozenset(
@@ -205,7 +227,9 @@ _NEGATORS = frozenset({"안", "않", "못"})  # 안 좋아요, 못 쓰겠어요 
 _CONTRAST_EC = frozenset(_words("지만 는데 은데 ᆫ데 던데 으나 나 는데도 은데도 지마는"))
 _CONTRAST_MAJ = frozenset(_words("그래도 하지만 근데 그런데 그러나 그치만 다만 단 그렇지만"))
 _EXCEPT = frozenset({"빼", "말", "제외하"})  # X 빼면 / X 말곤 좋아요: X is the exception, what follows decides
-_REPEAT_BUY = frozenset({"구매", "구입", "사", "살", "주문"})  # 또 샀어요, 다시 구매할게요: a repurchase is praise
+_REPEAT_BUY = frozenset(
+    {"구매", "구입", "사", "살", "주문", "시키"}
+)  # 또 샀어요, 다시 구매할게요: a repurchase is praise
 # a quote that opens with these leans on an earlier sentence (그래서…, 그게 좀 불편, 그 외에는…, 이거 때문에…).
 # 이 / 이거 / 이건 alone point at the product itself (이 가격에 이 정도면, 이건 소리가 없어요) and stand on their own.
 _ANAPHORS = frozenset(_words("그거 그것 그게 그건 그걸 거기 저거 저것 그래서 그리고 그럼 그러니까 그러면 그 또한"))
@@ -394,6 +418,8 @@ def _negation_after(tokens: Sequence, i: int) -> str:
         j += 1  # 만족/NNG 스럽/XSA 지 않: step over the derivational suffix
     if _never(tokens, j - 1):
         return "not"  # 불편한 적 없어요, 실망한 적 없어요
+    if j + 1 < len(tokens) and tokens[j].form == "고" and tokens[j + 1].form == "싶":
+        j += 2  # 추천하고 싶지 않아요: the wish is negated
     if j < len(tokens) and tokens[j].form == "지" and tokens[j].tag == "EC":
         j += 1
         while j < len(tokens) and tokens[j].tag.startswith("J"):
@@ -407,7 +433,10 @@ def _negation_after(tokens: Sequence, i: int) -> str:
     return ""
 
 
-_SOFT = frozenset(_words("거의 전혀 하나 별로 딱히 좀 계속 많이 자꾸 조금 약간 살짝")) | _INTENSIFIERS
+_SOFT = (
+    frozenset(_words("거의 전혀 하나 별로 딱히 좀 계속 많이 자꾸 조금 약간 살짝 금방 금세 자주 쉽게 가끔 항상 늘"))
+    | _INTENSIFIERS
+)
 
 
 def _after_noun(tokens: Sequence, i: int, end: int) -> tuple[str, int]:
@@ -423,7 +452,12 @@ def _after_noun(tokens: Sequence, i: int, end: int) -> tuple[str, int]:
         return "absent", j
     if tok.form in _NEGATORS and j + 1 < end and _major(tokens[j + 1].tag) in ("VV", "VA"):
         return "absent", j + 1
-    if tok.form in ("나", "있", "심하", "나오", "생기", "쓰이", "가득") and _major(tok.tag) in ("VV", "VA", "VX", "XR"):
+    if tok.form in ("나", "있", "심하", "나오", "생기", "쓰이", "가득", "일어나") and _major(tok.tag) in (
+        "VV",
+        "VA",
+        "VX",
+        "XR",
+    ):
         if last := _never(tokens, j, end):
             return "absent", last  # 고장 난 적 없어요, 냄새 난 적 없고: it never happened
         return "present", j
@@ -478,6 +512,12 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
                 j += 1  # 다시는
             if j + 1 < end and tokens[j].form in ("안", "못") and tokens[j + 1].form in _REPEAT_BUY:
                 score, used = -1.0, j + 2 - i  # 다시 안 사요, 다시는 안 살래요: never again
+        if not used and form == "번" and i and tokens[i - 1].form == "두" and i + 3 < end:
+            j = i + 1
+            while j < end and tokens[j].tag.startswith("J"):
+                j += 1  # 두 번은
+            if j + 1 < end and tokens[j].form in ("안", "못") and tokens[j + 1].form in _REPEAT_BUY:
+                score, used = -1.0, j + 2 - i  # 두 번은 안 살 것 같아요
         if not score and form == "째" and major == "XSN" and i + 1 < end and tokens[i + 1].form in _REPEAT_BUY:
             score, used = 1.0, 2  # 세 번째 구매, 두 개째 삽니다
         nth = form == "째" and major == "XSN" and i and tokens[i - 1].tag == "NNB"
@@ -539,6 +579,9 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
             score = -score  # 이게 재밌냐?, 일부러 웃기려고?: a rhetorical question mocks
         elif score > 0 and _counterfactual(tokens, i + max(used, 1) - 1, end):
             score = -1.0  # 유지했으면 대박이었을 텐데, 조금만 더 착했으면, 길면 편할 텐데: it is not so
+        after = i + max(used, 1)
+        if score > 0 and after + 1 < end and tokens[after].form in ("안", "못") and tokens[after + 1].form == "하":
+            score, used = -1.0, after + 2 - i  # 다시 구매 안 합니다, 재구매 안 할래요: a purchase not made
         if score > 0 and (last := _no_intent(tokens, i + max(used, 1), end)):
             score, used = -1.0, last - i + 1  # 재구매 의사 없어요, 추천 생각 없어요
         elif score < 0 and (last := _nothing_to(tokens, i + 1, end)):
