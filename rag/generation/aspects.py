@@ -119,7 +119,7 @@ _PRAISE = """
 필수 필수템 고급 강력 진정 애용 믿 여유 칭찬 좋아하 재구매 추억 재밌 재미있 잼 멋있 멋지 매력 명작 수작 훈훈 신선
 참신 뭉클 정석 행복 즐겁 유쾌 웃기 아름답 대단 몰입 여운 공감 천재 스릴 로맨틱 흥하 나아지 브라보 bb 성공 성공적
 두툼 싱싱 달달 달디달 낫/VA 신기 신기하 신비롭 찬사 걸작 띵작 웃/VV 가득 쫀쫀 탱탱 포슬포슬 쫄깃
-괜춘 쟁이/VV 대만족 똑같 존좋 사은품
+괜춘 쟁이/VV 대만족 똑같 존좋 순하
 """
 _COMPLAINT = """
 별로 별루 그닥 그다지 아쉽 불편 불만 실망 비추 비추천 최악 후회 짜증 노답 쓰레기 폭망 빵점 엉망 엉터리 엉성 저질
@@ -131,7 +131,7 @@ _COMPLAINT = """
 부럽 좁 작 크 짧 흠잡 나무라 힘들
 허접 깔끄럽 까끌 꺼끌 까끌까끌 거칠 뻣뻣 떨어지 세/VA 덥 춥 낭비 지저분 난잡 어설프 허무 흘러내리 애먹 고생 헐렁
 찝찝 번거롭 엉키 삐걱 덜컹 흔들리 꺼지 끊기 끊어지 뭉치 들뜨 비리 밍밍 퍽퍽 질기
-대실망 찌그러지 튀어나오 줄/VV 식/VV 비지떡 불량품 싫어하 짜/VA 까지/VV 구리/VA 구림
+대실망 찌그러지 튀어나오 줄/VV 식/VV 비지떡 불량품 싫어하 짜/VA 까지/VV 구리/VA 구림 가품 짝퉁 의심 의심스럽 과하 과대포장 취소 인위
 """
 _CUES: dict[str, int] = {**dict.fromkeys(_words(_PRAISE), 1), **dict.fromkeys(_words(_COMPLAINT), -1)}
 # cues of several morphemes, tried first at each token (forms joined by +, as in ASPECT_MORPHEMES)
@@ -178,6 +178,11 @@ _CUE_PHRASES: tuple[tuple[str, float], ...] = (
     ("비지+떡", -1.0),
     ("괜+춘", 1.0),  # 괜춘해요 (kiwi: 괜/XR 춘/NNG)
     ("오래+걸리", -1.0),  # 설치가 오래 걸렸어요
+    ("넘/VV+게+걸리", -1.0),  # 일주일 넘게 걸렸어요
+    ("다음+날+오/VV", 1.0),  # 주문 다음 날 왔어요
+    ("보다/JKB+못하", -1.0),  # 예전 제품보다 못해요: worse than
+    ("중고+같/VA", -1.0),  # 중고 같은 게 왔어요
+    ("직+빵", 1.0),  # 효과 직빵 (kiwi: 직/NNG 빵/NNG)
     ("한참+걸리", -1.0),
     ("오래+쓰/VV", 1.0),  # 오래 쓸 수 있을 것 같아요
     ("빠지/VV+어+있", -1.0),  # 나사가 빠져 있었어요: a part missing
@@ -443,8 +448,13 @@ def _after_noun(tokens: Sequence, i: int, end: int) -> tuple[str, int]:
     """What is said of the noun at i: "absent" (소음이 거의 없어요, 냄새 안 나요, 끈적X), "present" (냄새가 좀 나요,
     소리 계속 나요, 사막화 심함) or ""; with the index of the last token that says it."""
     j = i + 1
-    while j < end and (tokens[j].tag.startswith(("J", "XS")) or tokens[j].form in _SOFT):
-        j += 1
+    while j < end:
+        if tokens[j].tag.startswith(("J", "XS")) or tokens[j].form in _SOFT:
+            j += 1
+        elif tokens[j].form == "1" and j + 1 < end and tokens[j + 1].form == "도":
+            j += 2  # 효과가 1도 없어요 (kiwi: 1/SN 도/NNB)
+        else:
+            break
     if j >= end:
         return "", i
     tok = tokens[j]
@@ -569,11 +579,18 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
                 score = -score if score else -1.0  # 다 맞는 건 아니네요
             if form == "좋" and wish and i + 1 < end and tokens[i + 1].form in ("었", "았", "겠", "을"):
                 score = -1.0  # 더 좋았을 듯 / 있으면 좋겠어요
+            if form == "모르" and _has_yet(tokens, start, i):
+                score = 0.0  # 효과는 아직 모르겠어요: too early to say
+            if score > 0 and i > start and tokens[i - 1].form == "더" and _earlier_one(tokens, start, i):
+                score = -1.0  # 전에 쓰던 게 더 나았어요, 예전 게 더 좋았어요: the one before was better
             if score and (said := _hearsay_or_expected(tokens, i, end)):
                 kind, last = said
                 # 좋다는 말에 샀는데: someone else's word; 재밌을 줄 알았는데: an expectation let down; 좋을 줄
                 # 몰랐어요: a surprise, still praise (and 모르 is not counted as a complaint)
-                score = 0.0 if kind == "hearsay" else (min(-score, 0.0) if kind == "expected" else score)
+                if kind == "hearsay":
+                    score = 0.0
+                elif kind in ("expected", "doubted"):
+                    score = min(-score, 0.0) if kind == "expected" else -1.0
                 used = last - i + 1
         if score > 0 and _asks_back(tokens, i + max(used, 1) - 1, end):
             score = -score  # 이게 재밌냐?, 일부러 웃기려고?: a rhetorical question mocks
@@ -615,6 +632,14 @@ _HEDGES = frozenset(_words("좀 쫌 조금 약간 살짝"))
 _QUESTION_EF = frozenset(_words("냐 니 나 나요 ᆫ가 ᆫ가요 는가 ᆯ까 을까 ᆯ려고 려고 냐고"))
 _MOCKING_EF = frozenset(_words("냐 니 ᆯ려고 려고 냐고"))  # asked of the product, these mock (재밌냐?, 웃기려고?)
 _HEARSAY = frozenset(_words("다는 다길래 대서 다던 다더니 다던데 대요 다네요"))
+
+
+def _earlier_one(tokens: Sequence, start: int, i: int) -> bool:
+    """tokens[start:i] name an earlier product: 쓰던 것, 예전 거, 전에 산 (a retrospective -던 or a time word)."""
+    return any(
+        (tokens[k].form == "던" and _major(tokens[k].tag) == "ETM") or tokens[k].form in ("예전", "전", "원래", "이전")
+        for k in range(start, i)
+    )
 
 
 def _ends_at(tokens: Sequence, i: int, end: int) -> bool:
@@ -672,12 +697,18 @@ def _asks_back(tokens: Sequence, k: int, end: int) -> bool:
 
 
 def _hearsay_or_expected(tokens: Sequence, i: int, end: int) -> tuple[str, int] | None:
-    """After the cue at i: hearsay (좋다는, 좋다길래), an expectation (재밌을 줄 알았는데) or a surprise (좋을 줄
-    몰랐어요): (kind, index of the last token), else None."""
+    """After the cue at i: hearsay (좋다는, 좋다길래), an expectation (재밌을 줄 알았는데), a doubt (좋은지 모르겠어요)
+    or a surprise (좋을 줄 몰랐어요): (kind, index of the last token), else None."""
     j = _past(tokens, i, end)
     if j < end and _major(tokens[j].tag) in ("ETM", "EC") and tokens[j].form in _HEARSAY:
         if not (j + 1 < end and tokens[j + 1].form in _PLACES | {"사실"}):  # 몰랐다는 점: a fact, not hearsay
             return "hearsay", j
+    if j + 1 < end and tokens[j].form in ("ᆫ지", "은지", "는지") and _major(tokens[j].tag) == "EC":
+        k = j + 1
+        while k < end and (tokens[k].tag.startswith("J") or tokens[k].form in ("잘", "정말", "진짜", "솔직히")):
+            k += 1
+        if k < end and tokens[k].form == "모르":
+            return "doubted", k  # 좋은지 잘 모르겠어요: the praise is doubted
     if j + 2 < end and tokens[j].form in ("ᆯ", "을") and tokens[j + 1].form == "줄":
         k = j + 2
         while k < end and tokens[k].tag.startswith("J"):
