@@ -348,12 +348,13 @@ def test_a_missing_lexicon_file_says_how_to_rebuild_it(monkeypatch, tmp_path):
         aspects._lexicon.cache_clear()
 
 
-# Four probes of everyday shopping-review Korean (spacing, slang, typos, never-again, wishes, faults present or absent,
-# context with no verdict), each written by hand with its labels before the code was run on it; at first the rules got
-# 81/100, 37/50, 40/50 and 28/50 of them right, and the misses became the general rules above. Left out, still missed
-# (no general rule here reads them): 딱 가격만큼이에요 (0), 바람이 숭숭 들어와요 (-1), 조립 10분이면 끝나요 (+1), 사은품까지
-# 챙겨주셨어요 (+1), 이 가격에 이 퀄리티라니 (+1), 이걸 이 가격에 판다고? (-1), 이런 걸 돈 받고 파네요 (-1), 정품 맞나요? (-1),
-# 재입고 기다렸다 샀어요 (+1).
+# Four probes of everyday shopping-review Korean (spacing, slang, typos, never-again, wishes, faults present or
+# absent, context with no verdict), each written by hand with its labels before the code was run on it; at first the
+# rules got 81/100, 37/50, 40/50 and 28/50 of them right, and the misses became the general rules above.
+# Left out, still missed (no general rule here reads them):
+#   딱 가격만큼이에요 (0), 바람이 숭숭 들어와요 (-1), 조립 10분이면 끝나요 (+1),
+#   사은품까지 챙겨주셨어요 (+1), 이 가격에 이 퀄리티라니 (+1), 이걸 이 가격에 판다고? (-1),
+#   이런 걸 돈 받고 파네요 (-1), 정품 맞나요? (-1), 재입고 기다렸다 샀어요 (+1).
 _PROBES = [
     ("맘에 안 들어요", -1),
     ("맘에안들어요", -1),
