@@ -603,3 +603,13 @@ _PROBES = [
 @pytest.mark.parametrize("clause,polarity", _PROBES)
 def test_polarity_of_everyday_review_forms(analyzer, clause, polarity):
     assert clause_polarity(clause, analyzer) == polarity
+
+
+def test_aspects_of_lemmatised_and_added_words(analyzer):
+    quiet, suits, sweet, picture, finish = read_clauses(
+        ["조용합니다", "잘 어울려요", "당도가 높아요", "화질이 선명해요", "마무리가 엉성해요"], analyzer
+    )
+    assert quiet.aspects == {"소음": 1}  # kiwi's lemma is 조용하, not 조용
+    assert suits.aspects == {"디자인": 1}
+    assert "맛" in sweet.aspects and "성능" in picture.aspects
+    assert finish.aspects == {"품질·마감": -1}

@@ -240,9 +240,10 @@ def format_table(table: Sequence[dict]) -> str:
     return "\n".join(lines)
 
 
-def speed(old: ModuleType, analyzer, repeats: int = 3) -> dict[str, float]:
+def speed(old: ModuleType, analyzer, repeats: int = 3, start: ModuleType | None = None) -> dict[str, float]:
     """Seconds to summarise every demo product's reviews (what the composer does once per product): the old code, the
-    new code with one kiwi call per product, and the new code one review at a time (best of `repeats`)."""
+    session-start code (when given), the new code with one kiwi call per product, and the new code one review at a
+    time (best of `repeats`, the systems interleaved in each round so that machine load falls on all alike)."""
     import time
 
     from ingest.readers import discover
@@ -254,19 +255,22 @@ def speed(old: ModuleType, analyzer, repeats: int = 3) -> dict[str, float]:
         by_product.setdefault(review.product_id, []).append(review)
     runs = {
         "old": lambda: [old.summarize(rs) for rs in by_product.values()],
+        **(
+            {"start, one kiwi call per product": lambda: [start.summarize(rs, analyzer) for rs in by_product.values()]}
+            if start is not None
+            else {}
+        ),
         "new, one kiwi call per product": lambda: [summarize(rs, analyzer) for rs in by_product.values()],
         "new, one kiwi call per review": lambda: [
             review_mentions(r, analyzer) for rs in by_product.values() for r in rs
         ],
     }
-    out = {}
-    for name, run in runs.items():
-        best = float("inf")
-        for _ in range(repeats):
-            start = time.perf_counter()
+    out = dict.fromkeys(runs, float("inf"))
+    for _ in range(repeats):
+        for name, run in runs.items():
+            began = time.perf_counter()
             run()
-            best = min(best, time.perf_counter() - start)
-        out[name] = best
+            out[name] = min(out[name], time.perf_counter() - began)
     return out
 
 
@@ -302,8 +306,9 @@ def main(argv: list[str] | None = None) -> int:
     analyzer = KoreanAnalyzer()
     new = new_readings(texts, analyzer)
     systems = {"old": old_readings(old, texts)}
-    if args.start:
-        systems["start"] = new_readings(texts, analyzer, load_old(args.start, START_PATH))
+    start = load_old(args.start, START_PATH) if args.start else None
+    if start is not None:
+        systems["start"] = new_readings(texts, analyzer, start)
     systems["new"] = new
     print(
         f"{len(rows)} labelled clauses from {args.labels}; old = rag/aspects.py at {args.old}, "
@@ -311,11 +316,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(format_table(compare(rows, systems)))
     if args.speed:
-        times = speed(old, analyzer)
+        times = speed(old, analyzer, start=start)
         n = sum(1 for _ in (ROOT / "ingest" / "demo" / "data").glob("*.reviews.jsonl"))
         print(f"\nsummaries of every demo product ({n} review files), best of 3, one process (shared machine):")
         for name, seconds in times.items():
-            print(f"  {name:32s} {seconds * 1000:8.1f} ms  ({seconds / times['old']:.1f}× old)")
+            ratio = (
+                f", {seconds / times[base]:.2f}× start" if (base := "start, one kiwi call per product") in times else ""
+            )
+            print(f"  {name:34s} {seconds * 1000:8.1f} ms  ({seconds / times['old']:.1f}× old{ratio})")
     if args.errors:
         for r, x in zip(rows, new, strict=True):
             if r["split"] == args.errors and (r["polarity"] != x.polarity or set(r["aspects"]) != set(x.aspects)):
