@@ -121,7 +121,7 @@ _PRAISE = """
 필수 필수템 고급 강력 진정 애용 믿 여유 칭찬 좋아하 재구매 추억 재밌 재미있 잼 멋있 멋지 매력 명작 수작 훈훈 신선
 참신 뭉클 정석 행복 즐겁 유쾌 웃기 아름답 대단 몰입 여운 공감 천재 스릴 로맨틱 흥하 나아지 브라보 bb 성공 성공적
 두툼 싱싱 달달 달디달 낫/VA 신기 신기하 신비롭 찬사 걸작 띵작 웃/VV 가득 쫀쫀 탱탱 포슬포슬 쫄깃
-괜춘 쟁이/VV 대만족 똑같 존좋 순하
+괜춘 쟁이/VV 대만족 똑같 존좋 순하 선명 보들보들 보들
 """
 _COMPLAINT = """
 별로 별루 그닥 그다지 아쉽 불편 불만 실망 비추 비추천 최악 후회 짜증 노답 쓰레기 폭망 빵점 엉망 엉터리 엉성 저질
@@ -134,7 +134,7 @@ _COMPLAINT = """
 허접 깔끄럽 까끌 꺼끌 까끌까끌 거칠 뻣뻣 떨어지 세/VA 덥 춥 낭비 지저분 난잡 어설프 허무 흘러내리 애먹 고생 헐렁
 찝찝 번거롭 엉키 삐걱 덜컹 흔들리 꺼지 끊기 끊어지 뭉치 들뜨 비리 밍밍 퍽퍽 질기
 대실망 찌그러지 튀어나오 줄/VV 식/VV 비지떡 불량품 싫어하 짜/VA 까지/VV 구리/VA 구림
-가품 짝퉁 의심 의심스럽 과하 과대포장 취소 인위
+가품 짝퉁 의심 의심스럽 과하 과대포장 취소 인위 번들거리 늘어나 수선 바래 각질
 """
 _CUES: dict[str, int] = {**dict.fromkeys(_words(_PRAISE), 1), **dict.fromkeys(_words(_COMPLAINT), -1)}
 # cues of several morphemes, tried first at each token (forms joined by +, as in ASPECT_MORPHEMES)
@@ -186,6 +186,13 @@ _CUE_PHRASES: tuple[tuple[str, float], ...] = (
     ("보다/JKB+못하", -1.0),  # 예전 제품보다 못해요: worse than
     ("중고+같/VA", -1.0),  # 중고 같은 게 왔어요
     ("직+빵", 1.0),  # 효과 직빵 (kiwi: 직/NNG 빵/NNG)
+    ("색+빠지/VV", -1.0),  # 색이 빠졌어요
+    ("이만/XR+하+ᆫ+것+없", 1.0),  # 이만한 게 없어요: nothing comes close
+    ("다르/VA+ᆫ/ETM+것+오/VV", -1.0),  # 다른 게 왔어요
+    ("다르/VA+ᆫ/ETM+색+오/VV", -1.0),
+    ("다르/VA+ᆫ/ETM+상품+오/VV", -1.0),
+    ("다르/VA+ᆫ/ETM+제품+오/VV", -1.0),
+    ("만/JX+오/VV", -1.0),  # 하나만 왔어요: the rest is missing
     ("한참+걸리", -1.0),
     ("오래+쓰/VV", 1.0),  # 오래 쓸 수 있을 것 같아요
     ("빠지/VV+어+있", -1.0),  # 나사가 빠져 있었어요: a part missing
@@ -217,7 +224,10 @@ _BAD_NOUNS = frozenset(
     )
 )
 _WANTED_NOUNS = frozenset(
-    _words("효과 재미 흥미 의미 연락 답 쓸데 쓸모 내용 성의 감동 기능 변화 힘 개념 맛 대답 장점 어이 반응 가치")
+    _words(
+        "효과 재미 흥미 의미 연락 답 쓸데 쓸모 내용 성의 감동 기능 변화 힘 개념 맛 대답 장점 어이 반응 가치 "
+        "양 용량 구성"
+    )
 )
 _INTENSIFIERS = frozenset(
     _words("너무 넘 정말 진짜 완전 아주 엄청 매우 되게 레알 참 제일 가장 넘나 겁나 존나 무척 굉장히 완존 진심 짱 극")
@@ -465,7 +475,11 @@ def _after_noun(tokens: Sequence, i: int, end: int) -> tuple[str, int]:
         return "absent", j
     if tok.form in _NEGATORS and j + 1 < end and _major(tokens[j + 1].tag) in ("VV", "VA"):
         return "absent", j + 1
-    if tok.form in ("나", "있", "심하", "나오", "생기", "쓰이", "가득", "일어나") and _major(tok.tag) in (
+    if tok.form == "적" and _major(tok.tag) == "VA":
+        return "little", j  # 소음이 적어요, 양이 적어요
+    if tok.form in ("나", "있", "심하", "나오", "생기", "쓰이", "가득", "일어나", "올라오", "많") and _major(
+        tok.tag
+    ) in (
         "VV",
         "VA",
         "VX",
@@ -546,11 +560,13 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
                 score, used = -1.0, last - i + 1
             elif said == "present" and form in _WANTED_NOUNS:
                 score, used = 1.0, last - i + 1  # 의미 있는, 효과 있어요
+            elif said == "little" and (form in _BAD_NOUNS or form in _WANTED_NOUNS):
+                score, used = (1.0 if form in _BAD_NOUNS else -1.0), last - i + 1  # 소음이 적어요 / 양이 적어요
         if not score and major in ("VV", "VA") and i + 1 < end and tokens[i + 1].tag == "ETN":
             if _cue(tokens, i) < 0 or (form == "빠지" and i and tokens[i - 1].form == "물"):
                 said, last = _after_noun(tokens, i + 1, end)  # 끊김 없어요, 물 빠짐은 거의 없었고요, 번짐 심함
                 if said:
-                    score, used = (1.0 if said == "absent" else -1.0), last - i + 1
+                    score, used = (1.0 if said in ("absent", "little") else -1.0), last - i + 1
         if not score and form in ("것", "거") and i and tokens[i - 1].form == "ᆯ":
             said, last = _after_noun(tokens, i, end)
             if said == "absent":  # 볼 게 없어: nothing worth it
