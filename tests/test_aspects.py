@@ -662,3 +662,20 @@ def test_aspects_of_lemmatised_and_added_words(analyzer):
     assert suits.aspects == {"디자인": 1}
     assert "맛" in sweet.aspects and "성능" in picture.aspects
     assert finish.aspects == {"품질·마감": -1}
+
+
+@pytest.mark.parametrize(
+    "clause,polarity",
+    [
+        ("깨져서 왔어요", -1),
+        ("다 녹아서 왔네요", -1),
+        ("구겨져서 왔어요", -1),
+        ("찢어져서 왔어요", -1),
+        ("주문해서 왔어요", 0),  # an ordering verb: a fact
+        ("선물 받아서 왔어요", 0),
+        ("엄마가 사 와서 먹어봤어요", 0),  # 와서 does not end the clause
+        ("안전하게 잘 와서 좋아요", 1),
+    ],
+)
+def test_the_state_it_arrived_in(analyzer, clause, polarity):
+    assert clause_polarity(clause, analyzer) == polarity

@@ -636,6 +636,8 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
         elif major in ("VV", "VA"):
             boost = 1.0
         skip_to = i + max(used, 1)
+    if not out and (k := _arrived_as(tokens, start, end)) is not None:
+        out.append((k, -1.0))  # 말라서 왔어요, 찌그러져서 왔네요: the state it arrived in is the complaint
     if not out and _wished_for(tokens, start, end):
         out.append((end - 1, -1.0))  # 손잡이가 있었으면, 방수가 됐으면: wishing for it says it is missing
     if any(t.form == "왜" and t.tag == "MAG" for t in tokens[start:end]) and _is_question(tokens, start, end):
@@ -687,6 +689,21 @@ def _counterfactual(tokens: Sequence, k: int, end: int) -> bool:
         return True
     had_ep = any(_major(t.tag) == "EP" for t in tokens[k + 1 : j])
     return j < end and tokens[j].form in ("으면", "면") and had_ep and _ends_at(tokens, j, end)
+
+
+_ORDERING = frozenset(_words("주문 시키 사 구매 구입 받 배송 택배 선물 포장 하"))
+
+
+def _arrived_as(tokens: Sequence, start: int, end: int) -> int | None:
+    """Index of the verb of a segment that ends V-어서 왔어요 (가장자리가 말라서 왔어요), V being no ordering verb
+    (주문해서 왔어요 is a fact); else None. Only asked of segments without any cue (잘 와서 좋아요 has its own)."""
+    for k in range(end - 1, start + 1, -1):
+        if tokens[k].form == "오" and _major(tokens[k].tag) == "VV" and _ends_at(tokens, k, end):
+            ec, verb = tokens[k - 1], tokens[k - 2]
+            if ec.form in ("어서", "아서", "여서") and _major(verb.tag) in ("VV", "VA") and verb.form not in _ORDERING:
+                return k - 2
+            return None
+    return None
 
 
 def _wished_for(tokens: Sequence, start: int, end: int) -> bool:
