@@ -121,7 +121,7 @@ _PRAISE = """
 필수 필수템 고급 강력 진정 애용 믿 여유 칭찬 좋아하 재구매 추억 재밌 재미있 잼 멋있 멋지 매력 명작 수작 훈훈 신선
 참신 뭉클 정석 행복 즐겁 유쾌 웃기 아름답 대단 몰입 여운 공감 천재 스릴 로맨틱 흥하 나아지 브라보 bb 성공 성공적
 두툼 싱싱 달달 달디달 낫/VA 신기 신기하 신비롭 찬사 걸작 띵작 웃/VV 가득 쫀쫀 탱탱 포슬포슬 쫄깃
-괜춘 쟁이/VV 대만족 똑같 존좋 순하 선명 보들보들 보들
+괜춘 쟁이/VV 대만족 똑같 존좋 순하 선명 보들보들 보들 간단 세련
 """
 _COMPLAINT = """
 별로 별루 그닥 그다지 아쉽 불편 불만 실망 비추 비추천 최악 후회 짜증 노답 쓰레기 폭망 빵점 엉망 엉터리 엉성 저질
@@ -134,7 +134,7 @@ _COMPLAINT = """
 허접 깔끄럽 까끌 꺼끌 까끌까끌 거칠 뻣뻣 떨어지 세/VA 덥 춥 낭비 지저분 난잡 어설프 허무 흘러내리 애먹 고생 헐렁
 찝찝 번거롭 엉키 삐걱 덜컹 흔들리 꺼지 끊기 끊어지 뭉치 들뜨 비리 밍밍 퍽퍽 질기
 대실망 찌그러지 튀어나오 줄/VV 식/VV 비지떡 불량품 싫어하 짜/VA 까지/VV 구리/VA 구림
-가품 짝퉁 의심 의심스럽 과하 과대포장 취소 인위 번들거리 늘어나 수선 바래 각질
+가품 짝퉁 의심 의심스럽 과하 과대포장 취소 인위 번들거리 늘어나 수선 바래 각질 버리/VV 던지 복잡 헷갈리 촌스럽
 """
 _CUES: dict[str, int] = {**dict.fromkeys(_words(_PRAISE), 1), **dict.fromkeys(_words(_COMPLAINT), -1)}
 # cues of several morphemes, tried first at each token (forms joined by +, as in ASPECT_MORPHEMES)
@@ -187,6 +187,12 @@ _CUE_PHRASES: tuple[tuple[str, float], ...] = (
     ("중고+같/VA", -1.0),  # 중고 같은 게 왔어요
     ("직+빵", 1.0),  # 효과 직빵 (kiwi: 직/NNG 빵/NNG)
     ("색+빠지/VV", -1.0),  # 색이 빠졌어요
+    ("오/IC+배송", -1.0),  # 오배송 됐어요 (kiwi: 오/IC 배송/NNG)
+    ("자리+차지", -1.0),  # 자리를 많이 차지해요
+    ("촌+스럽", -1.0),  # 색이 촌스러워요 (kiwi: 촌/NNG 스럽/XSA)
+    ("빨리+오/VV", 1.0),  # 생각보다 빨리 왔어요
+    ("빨리+받", 1.0),
+    ("빨리+도착", 1.0),
     ("이만/XR+하+ᆫ+것+없", 1.0),  # 이만한 게 없어요: nothing comes close
     ("다르/VA+ᆫ/ETM+것+오/VV", -1.0),  # 다른 게 왔어요
     ("다르/VA+ᆫ/ETM+색+오/VV", -1.0),
@@ -473,6 +479,8 @@ def _after_noun(tokens: Sequence, i: int, end: int) -> tuple[str, int]:
     tok = tokens[j]
     if (tok.form == "없" and _major(tok.tag) == "VA") or (tok.tag == "SL" and tok.form in ("x", "X")):
         return "absent", j
+    if tok.form == "없이" and tok.tag == "MAG":
+        return "absent", j  # 고장 없이 잘 써요
     if tok.form in _NEGATORS and j + 1 < end and _major(tokens[j + 1].tag) in ("VV", "VA"):
         return "absent", j + 1
     if tok.form == "적" and _major(tok.tag) == "VA":
@@ -531,6 +539,16 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
             negate = True
             continue
         score, used = _phrase_at(tokens, i)
+        if not used and form == "불" and major == "XPN" and i + 1 < end and _cue(tokens, i + 1) > 0:
+            score, used = -1.0, 2  # 불친절, 불만족, 불안정: the prefix negates the praise
+        if not used and form == "줄" and tok.tag == "NNB" and i and _major(tokens[i - 1].tag) == "ETM":
+            k = i + 1
+            while k < end and tokens[k].tag.startswith("J"):
+                k += 1
+            if k < end and tokens[k].form == "모르" and tokens[i - 1].form != "ᆯ":
+                past = k + 1 < end and _major(tokens[k + 1].tag) == "EP"
+                # 켜 놓은 줄도 몰라요, 시간 가는 줄 모르고: unnoticed, absorbing; 실내화인 줄 몰랐어요: just news
+                score, used = (0.0 if past else 1.0), k - i + 1
         if score and _negation_after(tokens, i + used - 1):
             score = -score  # 마음에 들지 않아요
         if not used and form == "다시" and major == "MAG":
@@ -615,6 +633,8 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
             score = -score  # 이게 재밌냐?, 일부러 웃기려고?: a rhetorical question mocks
         elif score > 0 and _counterfactual(tokens, i + max(used, 1) - 1, end):
             score = -1.0  # 유지했으면 대박이었을 텐데, 조금만 더 착했으면, 길면 편할 텐데: it is not so
+        if score > 0 and tokens[i].form in ("ᆯ", "을") and any(t.form == "굳이" for t in tokens[start:i]):
+            score = -1.0  # 굳이 살 필요는 없을 듯: not worth getting
         after = i + max(used, 1)
         if score > 0 and after + 1 < end and tokens[after].form in ("안", "못") and tokens[after + 1].form == "하":
             score, used = -1.0, after + 2 - i  # 다시 구매 안 합니다, 재구매 안 할래요: a purchase not made
@@ -757,8 +777,8 @@ def _hearsay_or_expected(tokens: Sequence, i: int, end: int) -> tuple[str, int] 
 
 
 def _absent_at(tokens: Sequence, j: int, end: int) -> int:
-    """Index of 없 when tokens[j:] are particles then 없 (의사가 없어요), else 0."""
-    while j < end and tokens[j].tag.startswith("J"):
+    """Index of 없 when tokens[j:] are particles or softeners then 없 (의사가 없어요, 점 하나 없어요), else 0."""
+    while j < end and (tokens[j].tag.startswith("J") or tokens[j].form in _SOFT):
         j += 1
     return j if j < end and tokens[j].form == "없" and _major(tokens[j].tag) == "VA" else 0
 
