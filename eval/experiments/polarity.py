@@ -54,6 +54,7 @@ def load_old(commit: str = OLD_COMMIT, path: str = "rag/aspects.py") -> ModuleTy
     name = f"{package}._aspects_{commit}"
     module = importlib.util.module_from_spec(importlib.util.spec_from_loader(name, loader=None))
     module.__package__ = package
+    module.__file__ = str(ROOT / path)  # data files next to it (polarity_lexicon.tsv) resolve in this tree
     sys.modules[name] = module  # dataclasses look their module up while the class body runs
     exec(compile(source, f"{commit}:{path}", "exec"), module.__dict__)
     return module

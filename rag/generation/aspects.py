@@ -124,6 +124,7 @@ _PRAISE = """
 참신 뭉클 정석 행복 즐겁 유쾌 웃기 아름답 대단 몰입 여운 공감 천재 스릴 로맨틱 흥하 나아지 브라보 bb 성공 성공적
 두툼 싱싱 달달 달디달 낫/VA 신기 신기하 신비롭 찬사 걸작 띵작 웃/VV 가득 쫀쫀 탱탱 포슬포슬 쫄깃
 괜춘 쟁이/VV 대만족 똑같 존좋 순하 선명 보들보들 보들 간단 세련
+우수 뛰어나 원활 일치 권하 탁월 짱짱 킹왕짱 꿀템 등극
 """
 _COMPLAINT = """
 별로 별루 그닥 그다지 아쉽 불편 불만 실망 비추 비추천 최악 후회 짜증 노답 쓰레기 폭망 빵점 엉망 엉터리 엉성 저질
@@ -137,6 +138,7 @@ _COMPLAINT = """
 찝찝 번거롭 엉키 삐걱 덜컹 흔들리 꺼지 끊기 끊어지 뭉치 들뜨 비리 밍밍 퍽퍽 질기
 대실망 찌그러지 튀어나오 줄/VV 식/VV 비지떡 불량품 싫어하 짜/VA 까지/VV 구리/VA 구림
 가품 짝퉁 의심 의심스럽 과하 과대포장 취소 인위 번들거리 늘어나 수선 바래 각질 버리/VV 던지 복잡 헷갈리 촌스럽
+어색 에바
 """
 _CUES: dict[str, int] = {**dict.fromkeys(_words(_PRAISE), 1), **dict.fromkeys(_words(_COMPLAINT), -1)}
 # cues of several morphemes, tried first at each token (forms joined by +, as in ASPECT_MORPHEMES)
@@ -192,6 +194,15 @@ _CUE_PHRASES: tuple[tuple[str, float], ...] = (
     ("오/IC+배송", -1.0),  # 오배송 됐어요 (kiwi: 오/IC 배송/NNG)
     ("자리+차지", -1.0),  # 자리를 많이 차지해요
     ("촌+스럽", -1.0),  # 색이 촌스러워요 (kiwi: 촌/NNG 스럽/XSA)
+    ("권+하/XSV", 1.0),  # 권해 드려요; 권하지 않습니다 is negated after it (kiwi: 권/NNG 하/XSV)
+    ("개선+필요", -1.0),  # 개선이 필요해 보입니다 (개선됐어요 alone is praise of a change, not counted)
+    ("보완+필요", -1.0),
+    ("돈+날리", -1.0),  # 돈 날렸어요
+    ("본전+뽑", 1.0),  # 본전 뽑았어요
+    ("뽕+뽑", 1.0),
+    ("다가/EC+끄/VV", -1.0),  # 보다가 껐다, 쓰다가 껐어요: given up on
+    ("순/MAG+삭", 1.0),  # 두 시간이 순삭 (kiwi: 순/MAG 삭/MAG)
+    ("개/NNB+별/XSN", -1.0),  # 개별로 (kiwi: 개/NNB 별/XSN 로/JKB)
     ("빨리+오/VV", 1.0),  # 생각보다 빨리 왔어요
     ("빨리+받", 1.0),
     ("빨리+도착", 1.0),
@@ -234,7 +245,7 @@ _BAD_NOUNS = frozenset(
 _WANTED_NOUNS = frozenset(
     _words(
         "효과 재미 흥미 의미 연락 답 쓸데 쓸모 내용 성의 감동 기능 변화 힘 개념 맛 대답 장점 어이 반응 가치 "
-        "양 용량 구성"
+        "양 용량 구성 만족도 완성도 효율"
     )
 )
 _INTENSIFIERS = frozenset(
@@ -485,9 +496,9 @@ def _after_noun(tokens: Sequence, i: int, end: int) -> tuple[str, int]:
         return "absent", j  # 고장 없이 잘 써요
     if tok.form in _NEGATORS and j + 1 < end and _major(tokens[j + 1].tag) in ("VV", "VA"):
         return "absent", j + 1
-    if tok.form == "적" and _major(tok.tag) == "VA":
-        return "little", j  # 소음이 적어요, 양이 적어요
-    if tok.form in ("나", "있", "심하", "나오", "생기", "쓰이", "가득", "일어나", "올라오", "많") and _major(
+    if tok.form in ("적", "낮") and _major(tok.tag) == "VA":
+        return "little", j  # 소음이 적어요, 양이 적어요, 만족도가 낮아요
+    if tok.form in ("나", "있", "심하", "나오", "생기", "쓰이", "가득", "일어나", "올라오", "많", "높") and _major(
         tok.tag
     ) in (
         "VV",
@@ -950,7 +961,7 @@ LEXICON_THRESHOLD = 4.0
 def _lexicon() -> dict[str, float]:
     """morpheme/TAG → weight, without the forms the rules read themselves (cue words, aspect words, negators):
     those stay the rules' (좋다는 말 is hearsay, not praise; 포장 is an aspect, whatever movie talk makes of it)."""
-    known = {_parse(p)[0][0] for p in (*_CUES, *(p for p, _ in _CUE_PHRASES))}
+    known = {_parse(p)[0][0] for p in _CUES}  # (not the parts of phrases: 개 of 개별로, 돈 of 돈 날렸어요)
     known |= {form for patterns in ASPECT_MORPHEMES.values() for p in patterns for form, _ in _parse(p)}
     known |= _BAD_NOUNS | _WANTED_NOUNS | _INTENSIFIERS | _NEGATORS | _HEDGES | _SOFT
     try:
