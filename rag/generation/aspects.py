@@ -124,7 +124,7 @@ _PRAISE = """
 참신 뭉클 정석 행복 즐겁 유쾌 웃기 아름답 대단 몰입 여운 공감 천재 스릴 로맨틱 흥하 나아지 브라보 bb 성공 성공적
 두툼 싱싱 달달 달디달 낫/VA 신기 신기하 신비롭 찬사 걸작 띵작 웃/VV 가득 쫀쫀 탱탱 포슬포슬 쫄깃
 괜춘 쟁이/VV 대만족 똑같 존좋 순하 선명 보들보들 보들 간단 세련
-우수 뛰어나 원활 일치 권하 탁월 짱짱 킹왕짱 꿀템 등극
+우수 뛰어나 원활 일치 권하 탁월 짱짱 킹왕짱 꿀템 등극 환장 깨끗
 """
 _COMPLAINT = """
 별로 별루 그닥 그다지 아쉽 불편 불만 실망 비추 비추천 최악 후회 짜증 노답 쓰레기 폭망 빵점 엉망 엉터리 엉성 저질
@@ -138,7 +138,7 @@ _COMPLAINT = """
 찝찝 번거롭 엉키 삐걱 덜컹 흔들리 꺼지 끊기 끊어지 뭉치 들뜨 비리 밍밍 퍽퍽 질기
 대실망 찌그러지 튀어나오 줄/VV 식/VV 비지떡 불량품 싫어하 짜/VA 까지/VV 구리/VA 구림
 가품 짝퉁 의심 의심스럽 과하 과대포장 취소 인위 번들거리 늘어나 수선 바래 각질 버리/VV 던지 복잡 헷갈리 촌스럽
-어색 에바
+어색 에바 설사 구토 너덜너덜 눌어붙 뜯어지 죽/VV 휘/VV 칼칼
 """
 _CUES: dict[str, int] = {**dict.fromkeys(_words(_PRAISE), 1), **dict.fromkeys(_words(_COMPLAINT), -1)}
 # cues of several morphemes, tried first at each token (forms joined by +, as in ASPECT_MORPHEMES)
@@ -147,7 +147,10 @@ _CUE_PHRASES: tuple[tuple[str, float], ...] = (
     ("이상+하/XS", -1.0),  # 이상하네요 (이상/NNG alone is "more than")
     ("만/NNB+하/XS", 1.0),  # 볼 만한, 쓸 만해요
     ("다음날+도착", 1.0),
-    ("하루+만/NNB", 1.0),  # 하루만에 왔어요
+    ("하루+만/NNB+에+오/VV", 1.0),  # 하루만에 왔어요 (하루 만에 뜯었어요 is no praise)
+    ("하루+만/NNB+에+도착", 1.0),
+    ("하루+만/NNB+에+받", 1.0),
+    ("종일+가/VV", 1.0),  # 보온이 하루 종일 가요
     ("좀+그렇", -1.0),
     ("또+그러", -1.0),
     ("대/XPN+박", 1.0),  # 사진빨 대박 → 대/XPN 박/NNG
@@ -254,7 +257,9 @@ _INTENSIFIERS = frozenset(
 # verbs that say the product does its job: 안 되고 / 안 맞아요 / 안 잡혀요 complain; other verbs negated are neutral
 # (기대 안 했는데, 조립 안 해도 돼요) unless they are cues themselves (안 젖어요, 안 시려요 praise)
 _SHOULD_WORK = frozenset(
-    _words("되 맞 나오 잡히 입히 오 열리 닫히 붙 켜지 들어가 먹 돌아가 작동하 통하 먹히 잠기 빠지 닦이 지워지 가 받")
+    _words(
+        "되 맞 나오 잡히 입히 오 열리 닫히 붙 켜지 들어가 먹 돌아가 작동하 통하 먹히 잠기 빠지 닦이 지워지 가 받 들 듣"
+    )
 )
 _INTENT = frozenset(_words("의사 생각 마음 계획 의향"))
 _PLACES = frozenset(_words("데 점 것 거 게 곳 부분"))
@@ -439,6 +444,8 @@ def _cue(tokens: Sequence, i: int) -> float:
         return 0.5 if ("^" in form or "ㅎ" in form) else 0.0
     if major.startswith(("J", "E", "S")) and major != "SL":
         return 0.0  # particles and endings never carry a cue (이/JKS is not 이쁘)
+    if form == "자꾸" and major == "MAG":
+        return -0.5  # 자꾸 빠져요, 자꾸 꺼져요: what keeps happening is mostly a fault (a word outweighs it)
     weight = _CUES.get(form, 0) or _CUES.get(f"{form}/{major[:1]}", 0) or _CUES.get(f"{form}/{major[:2]}", 0)
     if not weight and major in ("VA", "VV") and form.endswith("하") and len(form) > 1:
         weight = _CUES.get(form[:-1], 0)  # kiwi lemmatises 조용해요 as 조용하/VA and 조용한 방 as 조용/XR 하/XSA
@@ -496,11 +503,22 @@ def _after_noun(tokens: Sequence, i: int, end: int) -> tuple[str, int]:
         return "absent", j  # 고장 없이 잘 써요
     if tok.form in _NEGATORS and j + 1 < end and _major(tokens[j + 1].tag) in ("VV", "VA"):
         return "absent", j + 1
-    if tok.form in ("적", "낮") and _major(tok.tag) == "VA":
-        return "little", j  # 소음이 적어요, 양이 적어요, 만족도가 낮아요
-    if tok.form in ("나", "있", "심하", "나오", "생기", "쓰이", "가득", "일어나", "올라오", "많", "높") and _major(
-        tok.tag
-    ) in (
+    if (tok.form in ("적", "낮") and _major(tok.tag) == "VA") or (tok.form == "줄" and tok.tag == "VV"):
+        return "little", j  # 소음이 적어요, 양이 적어요, 만족도가 낮아요, 털 빠짐이 줄었어요
+    if tok.form in (
+        "나",
+        "있",
+        "심하",
+        "나오",
+        "생기",
+        "쓰이",
+        "가득",
+        "일어나",
+        "올라오",
+        "많",
+        "높",
+        "날리",
+    ) and _major(tok.tag) in (
         "VV",
         "VA",
         "VX",
@@ -594,7 +612,7 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
             elif said == "little" and (form in _BAD_NOUNS or form in _WANTED_NOUNS):
                 score, used = (1.0 if form in _BAD_NOUNS else -1.0), last - i + 1  # 소음이 적어요 / 양이 적어요
         if not score and major in ("VV", "VA") and i + 1 < end and tokens[i + 1].tag == "ETN":
-            if _cue(tokens, i) < 0 or (form == "빠지" and i and tokens[i - 1].form == "물"):
+            if _cue(tokens, i) < 0 or (form == "빠지" and i and tokens[i - 1].form in ("물", "털", "색")):
                 said, last = _after_noun(tokens, i + 1, end)  # 끊김 없어요, 물 빠짐은 거의 없었고요, 번짐 심함
                 if said:
                     score, used = (1.0 if said in ("absent", "little") else -1.0), last - i + 1
