@@ -820,3 +820,19 @@ def test_aspects_of_lemmatised_and_added_words(analyzer):
 )
 def test_the_state_it_arrived_in(analyzer, clause, polarity):
     assert clause_polarity(clause, analyzer) == polarity
+
+
+@pytest.mark.slow
+def test_the_labelled_file_is_the_seeded_draw_and_its_continuation():
+    """Rows 1–350 are `--draw`, rows 351–646 (`dev2`) `--draw-more`: the same walks continued, no review twice."""
+    from eval.experiments.polarity import DATA, DRAW_MORE, draw, load_labels
+
+    if not (DATA / "nsmc" / "reviews.tsv.gz").exists():
+        pytest.skip(f"the shared data is not at {DATA}")
+    old = load_old()
+    keys = ("source", "row_id", "clause_no", "split", "clause")
+    labelled = [tuple(r[k] for k in keys) for r in load_labels()]
+    first, more = draw(old), draw(old, more=DRAW_MORE)
+    assert labelled == [tuple(r[k] for k in keys) for r in first + more]
+    assert {r["split"] for r in more} == {"dev2"}
+    assert not {(r["source"], r["row_id"]) for r in first} & {(r["source"], r["row_id"]) for r in more}
