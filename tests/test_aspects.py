@@ -320,7 +320,7 @@ def test_polarity_of_general_forms_round_two(analyzer, clause, polarity):
 
 
 def test_the_typo_fix_keeps_offsets_and_leaves_the_negation_alone():
-    from rag.generation.aspects import _normalise
+    from rag.generation.polarity import _normalise
 
     assert _normalise("냄새 거의 않나요") == "냄새 거의 안나요"
     assert _normalise("좋지 않나요?") == "좋지 않나요?"  # -지 않: a real negation
@@ -328,27 +328,29 @@ def test_the_typo_fix_keeps_offsets_and_leaves_the_negation_alone():
 
 
 def test_the_learned_lexicon_decides_only_clauses_without_a_rule_cue(analyzer):
-    from rag.generation.aspects import _lexicon
+    from rag.generation.polarity import _lexicon
 
     lexicon = _lexicon()
     assert lexicon and all(-3.0 <= w <= 3.0 for w in lexicon.values())
-    assert "포장/NNG" not in lexicon and "좋/VA" not in lexicon  # aspect and cue words stay the rules'
+    assert "좋/VA" not in lexicon and "별로/MAG" not in lexicon  # cue words stay the rules'
+    # aspect words are not weighed either: movie talk makes 포장 negative (-1.8), three of them would pass ±4
+    assert lexicon["포장/NNG"] < -1.4 and clause_polarity("포장 포장 포장", analyzer) == 0
     # no cue the rules know, but clearly damning words: the lexicon (its threshold needs more than one of them)
     assert clause_polarity("졸작 중의 졸작", analyzer) == -1
     assert clause_polarity("남편 생일선물로 샀는데", analyzer) == 0
 
 
 def test_a_missing_lexicon_file_says_how_to_rebuild_it(monkeypatch, tmp_path):
-    from rag.generation import aspects
+    from rag.generation import polarity
 
-    monkeypatch.setattr(aspects, "LEXICON_PATH", tmp_path / "missing.tsv")
-    aspects._lexicon.cache_clear()
+    monkeypatch.setattr(polarity, "LEXICON_PATH", tmp_path / "missing.tsv")
+    polarity._lexicon.cache_clear()
     try:
         with pytest.raises(RuntimeError, match="polarity_lexicon"):
-            aspects._lexicon()
+            polarity._lexicon()
     finally:
         monkeypatch.undo()
-        aspects._lexicon.cache_clear()
+        polarity._lexicon.cache_clear()
 
 
 # Eight probes of everyday review Korean (spacing, slang, typos, never-again, wishes, faults present or
