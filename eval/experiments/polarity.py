@@ -3,11 +3,14 @@
     python -m eval.experiments.polarity [--labels eval/data/polarity/clauses.jsonl] [--old 2109f6f] [--errors dev]
     python -m eval.experiments.polarity --speed              # also: old vs new summaries of the demo catalog, timed
     python -m eval.experiments.polarity --draw OUT.jsonl     # re-draw the (unlabelled) clauses: the seeded rule
+    python -m eval.experiments.polarity --draw-more OUT.jsonl  # the second batch (dev2): the same walks continued
+    python -m eval.experiments.polarity --no-test --errors dev2  # while tuning: dev and dev2 only
 
 The labelled set is eval/data/polarity/clauses.jsonl (its README has the labelling rule). The old code is loaded
 from git (`git show <old>:rag/aspects.py`) into a temporary module, so both run in one process on the same clauses.
 Prints polarity accuracy and macro-F1 (positive / negative / neutral) and aspect accuracy (exact set per clause)
-and micro-F1, per source and split (dev: the half the rules were tuned on; test: the other half).
+and micro-F1, per source and split (dev, dev2: what the rules are tuned on, together `tune`; test: reported only),
+for three systems: old (2109f6f), start (the session-start code, d493b6e) and new (this tree).
 """
 
 from __future__ import annotations
@@ -29,27 +32,31 @@ ROOT = Path(__file__).resolve().parents[2]
 LABELS = ROOT / "eval" / "data" / "polarity" / "clauses.jsonl"
 DATA = ROOT.parent / "shared" / "data"
 OLD_COMMIT = "2109f6f"
+# the code as this round's polarity session found it (rag/generation/aspects.py), the middle column of the tables
+START_COMMIT, START_PATH = "d493b6e", "rag/generation/aspects.py"
 SEED = 12
 # clauses drawn per source: one clause from each of this many drawn reviews
 DRAW = {"naver_shopping": 120, "nsmc": 110, "demo": 120}
+# the second batch (split dev2): the same walks continued; naver_shopping has 216 reviews, so all that are left
+DRAW_MORE = {"naver_shopping": 96, "nsmc": 100, "demo": 100}
 POLARITIES = (1, -1, 0)
 
 
-def load_old(commit: str = OLD_COMMIT) -> ModuleType:
-    """rag/aspects.py as of `commit`, imported as a module of the rag package (its relative imports resolve)."""
+def load_old(commit: str = OLD_COMMIT, path: str = "rag/aspects.py") -> ModuleType:
+    """`path` as of `commit`, imported as a module of its package (its relative imports resolve)."""
     try:
         source = subprocess.run(
-            ["git", "show", f"{commit}:rag/aspects.py"], cwd=ROOT, check=True, capture_output=True, text=True
+            ["git", "show", f"{commit}:{path}"], cwd=ROOT, check=True, capture_output=True, text=True
         ).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
-        raise SystemExit(
-            f"cannot read rag/aspects.py at {commit} from git in {ROOT}: {exc}; pass --old COMMIT"
-        ) from exc
-    name = f"rag._aspects_{commit}"
+        raise SystemExit(f"cannot read {path} at {commit} from git in {ROOT}: {exc}; pass --old COMMIT") from exc
+    package = path.removesuffix(".py").replace("/", ".").rpartition(".")[0]
+    name = f"{package}._aspects_{commit}"
     module = importlib.util.module_from_spec(importlib.util.spec_from_loader(name, loader=None))
-    module.__package__ = "rag"
+    module.__package__ = package
+    module.__file__ = str(ROOT / path)  # data files next to it (polarity_lexicon.tsv) resolve in this tree
     sys.modules[name] = module  # dataclasses look their module up while the class body runs
-    exec(compile(source, f"{commit}:rag/aspects.py", "exec"), module.__dict__)
+    exec(compile(source, f"{commit}:{path}", "exec"), module.__dict__)
     return module
 
 
@@ -75,9 +82,13 @@ def _demo_reviews() -> list[tuple[str, float, str]]:
     return out
 
 
-def draw(old: ModuleType, data: Path = DATA, seed: int = SEED) -> list[dict]:
+def draw(old: ModuleType, data: Path = DATA, seed: int = SEED, more: dict[str, int] | None = None) -> list[dict]:
     """Per source: shuffle its reviews with Random(f"{seed}:{source}"), keep the first reviews that the old
-    splitter cuts into ≥ 1 clause, one clause each (chosen by the same generator); alternate dev / test."""
+    splitter cuts into ≥ 1 clause, one clause each (chosen by the same generator); alternate dev / test.
+
+    With `more` (source → count), the walk goes on past the first DRAW[source] kept reviews, with the same shuffle
+    and the same generator, for up to that many more (fewer when the source runs out), and only those are returned,
+    in split `dev2`: every review already drawn is behind the walk, so none comes twice."""
     sources: dict[str, Callable[[], list[tuple[str, float, str]]]] = {
         "naver_shopping": lambda: _shopping_reviews(data),
         "nsmc": lambda: _nsmc_reviews(data),
@@ -89,26 +100,29 @@ def draw(old: ModuleType, data: Path = DATA, seed: int = SEED) -> list[dict]:
         reviews = read()
         order = list(range(len(reviews)))
         rng.shuffle(order)
+        first = DRAW[source]
+        total = first + (more or {}).get(source, 0)
         kept = 0
         for i in order:
-            if kept == DRAW[source]:
+            if kept == total:
                 break
             row_id, rating, text = reviews[i]
             parts = old.clauses(text)
             if not parts:
                 continue
             k = rng.randrange(len(parts))
-            split = "dev" if kept % 2 == 0 else "test"
-            rows.append(
-                {
-                    "source": source,
-                    "row_id": row_id,
-                    "clause_no": k,
-                    "rating": rating,
-                    "split": split,
-                    "clause": parts[k],
-                }
-            )
+            split = "dev2" if kept >= first else ("dev" if kept % 2 == 0 else "test")
+            if more is None or split == "dev2":
+                rows.append(
+                    {
+                        "source": source,
+                        "row_id": row_id,
+                        "clause_no": k,
+                        "rating": rating,
+                        "split": split,
+                        "clause": parts[k],
+                    }
+                )
             kept += 1
     return rows
 
@@ -171,10 +185,11 @@ def old_readings(old: ModuleType, texts: Sequence[str]) -> list[Reading]:
     return out
 
 
-def new_readings(texts: Sequence[str], analyzer=None) -> list[Reading]:
-    from rag.generation.aspects import read_clauses
-
-    return [Reading(r.polarity, dict(r.aspects)) for r in read_clauses(texts, analyzer)]
+def new_readings(texts: Sequence[str], analyzer=None, module: ModuleType | None = None) -> list[Reading]:
+    """The morpheme reader's readings: this tree's, or `module`'s (an earlier version loaded with load_old)."""
+    if module is None:
+        from rag.generation import aspects as module
+    return [Reading(r.polarity, dict(r.aspects)) for r in module.read_clauses(texts, analyzer)]
 
 
 def load_labels(path: Path = LABELS) -> list[dict]:
@@ -195,12 +210,17 @@ def load_labels(path: Path = LABELS) -> list[dict]:
 def compare(rows: Sequence[dict], systems: dict[str, Sequence[Reading]]) -> list[dict]:
     """One table row per (split, source) group and system, groups: each split's sources, the split, and all."""
     groups: list[tuple[str, str, list[int]]] = []
-    for split in ("dev", "test"):
+    for split in ("dev", "dev2", "test"):
         idx = [i for i, r in enumerate(rows) if r["split"] == split]
         for source in sorted({rows[i]["source"] for i in idx}):
             groups.append((split, source, [i for i in idx if rows[i]["source"] == source]))
-        groups.append((split, "all", idx))
-    groups.append(("both", "all", list(range(len(rows)))))
+        if idx:
+            groups.append((split, "all", idx))
+    tuned = [i for i, r in enumerate(rows) if r["split"] in ("dev", "dev2")]
+    for source in sorted({rows[i]["source"] for i in tuned}):
+        groups.append(("tune", source, [i for i in tuned if rows[i]["source"] == source]))
+    groups.append(("tune", "all", tuned))  # dev + dev2: what the rules may be tuned on
+    groups.append(("all", "all", list(range(len(rows)))))
     table = []
     for split, source, idx in groups:
         for name, readings in systems.items():
@@ -221,9 +241,10 @@ def format_table(table: Sequence[dict]) -> str:
     return "\n".join(lines)
 
 
-def speed(old: ModuleType, analyzer, repeats: int = 3) -> dict[str, float]:
+def speed(old: ModuleType, analyzer, repeats: int = 3, start: ModuleType | None = None) -> dict[str, float]:
     """Seconds to summarise every demo product's reviews (what the composer does once per product): the old code, the
-    new code with one kiwi call per product, and the new code one review at a time (best of `repeats`)."""
+    session-start code (when given), the new code with one kiwi call per product, and the new code one review at a
+    time (best of `repeats`, the systems interleaved in each round so that machine load falls on all alike)."""
     import time
 
     from ingest.readers import discover
@@ -235,19 +256,22 @@ def speed(old: ModuleType, analyzer, repeats: int = 3) -> dict[str, float]:
         by_product.setdefault(review.product_id, []).append(review)
     runs = {
         "old": lambda: [old.summarize(rs) for rs in by_product.values()],
+        **(
+            {"start, one kiwi call per product": lambda: [start.summarize(rs, analyzer) for rs in by_product.values()]}
+            if start is not None
+            else {}
+        ),
         "new, one kiwi call per product": lambda: [summarize(rs, analyzer) for rs in by_product.values()],
         "new, one kiwi call per review": lambda: [
             review_mentions(r, analyzer) for rs in by_product.values() for r in rs
         ],
     }
-    out = {}
-    for name, run in runs.items():
-        best = float("inf")
-        for _ in range(repeats):
-            start = time.perf_counter()
+    out = dict.fromkeys(runs, float("inf"))
+    for _ in range(repeats):
+        for name, run in runs.items():
+            began = time.perf_counter()
             run()
-            best = min(best, time.perf_counter() - start)
-        out[name] = best
+            out[name] = min(out[name], time.perf_counter() - began)
     return out
 
 
@@ -256,30 +280,51 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labels", type=Path, default=LABELS)
     parser.add_argument("--old", default=OLD_COMMIT, help="git commit of the old rag/aspects.py")
     parser.add_argument("--draw", type=Path, help="write the seeded, unlabelled draw here instead of scoring")
-    parser.add_argument("--data", type=Path, default=DATA, help="the shared data folder (for --draw)")
-    parser.add_argument("--errors", choices=("dev", "test"), help="also list the new code's misses on this split")
+    parser.add_argument("--draw-more", type=Path, help="write the second seeded draw (split dev2) here instead")
+    parser.add_argument("--data", type=Path, default=DATA, help="the shared data folder (for --draw, --draw-more)")
+    parser.add_argument("--start", default=START_COMMIT, help="git commit of the session-start aspects.py ('' = skip)")
+    parser.add_argument(
+        "--errors", choices=("dev", "dev2", "test"), help="also list the new code's misses on this split"
+    )
+    parser.add_argument("--no-test", action="store_true", help="leave the test split out (while tuning)")
     parser.add_argument("--speed", action="store_true", help="also time old vs new summaries of the demo catalog")
     args = parser.parse_args(argv)
     old = load_old(args.old)
-    if args.draw:
-        rows = draw(old, args.data)
-        args.draw.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-        print(f"wrote {len(rows)} clauses to {args.draw}")
+    if args.draw or args.draw_more:
+        out = args.draw or args.draw_more
+        rows = draw(old, args.data, more=DRAW_MORE if args.draw_more else None)
+        if args.draw_more:  # ids as in the labelled file, so the labelled rows can be appended as they are
+            rows = [{"id": f"{r['source']}:{r['row_id']}:{r['clause_no']}", **r} for r in rows]
+        out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        print(f"wrote {len(rows)} clauses to {out}")
         return 0
     from rag.analyzer import KoreanAnalyzer
 
     rows = load_labels(args.labels)
+    if args.no_test:
+        rows = [r for r in rows if r["split"] != "test"]
     texts = [r["clause"] for r in rows]
     analyzer = KoreanAnalyzer()
     new = new_readings(texts, analyzer)
-    print(f"{len(rows)} labelled clauses from {args.labels}; old = rag/aspects.py at {args.old}, new = this tree")
-    print(format_table(compare(rows, {"old": old_readings(old, texts), "new": new})))
+    systems = {"old": old_readings(old, texts)}
+    start = load_old(args.start, START_PATH) if args.start else None
+    if start is not None:
+        systems["start"] = new_readings(texts, analyzer, start)
+    systems["new"] = new
+    print(
+        f"{len(rows)} labelled clauses from {args.labels}; old = rag/aspects.py at {args.old}, "
+        f"start = {START_PATH} at {args.start or '-'}, new = this tree"
+    )
+    print(format_table(compare(rows, systems)))
     if args.speed:
-        times = speed(old, analyzer)
+        times = speed(old, analyzer, start=start)
         n = sum(1 for _ in (ROOT / "ingest" / "demo" / "data").glob("*.reviews.jsonl"))
         print(f"\nsummaries of every demo product ({n} review files), best of 3, one process (shared machine):")
         for name, seconds in times.items():
-            print(f"  {name:32s} {seconds * 1000:8.1f} ms  ({seconds / times['old']:.1f}× old)")
+            ratio = (
+                f", {seconds / times[base]:.2f}× start" if (base := "start, one kiwi call per product") in times else ""
+            )
+            print(f"  {name:34s} {seconds * 1000:8.1f} ms  ({seconds / times['old']:.1f}× old{ratio})")
     if args.errors:
         for r, x in zip(rows, new, strict=True):
             if r["split"] == args.errors and (r["polarity"] != x.polarity or set(r["aspects"]) != set(x.aspects)):

@@ -2,8 +2,10 @@
 
 The shape of Naver's review summary: find aspect mentions clause by clause, decide each clause's polarity from
 its morphemes (kiwi tokens: cue stems, negation `안 좋아요` / `좋지 않아요` / `소음이 없어요`, intensifiers, and a
-contrast `좋은데 소음이 좀…` after which the later part decides), or, when a clause has no cue, from the review's
-rating; keep one representative clause per aspect and polarity: an exact, self-contained quote of bounded length.
+contrast `좋은데 소음이 좀…` after which the later part decides, wishes, hearsay, faults present or absent), where no
+rule finds a cue from a morpheme lexicon learned from star ratings (polarity_lexicon.tsv, only when its sum is clear),
+and else from the review's rating; keep one representative clause per aspect and polarity: an exact, self-contained
+quote of bounded length.
 
 All clauses of a call are analysed in one batch call into kiwi. Pass the process's shared `KoreanAnalyzer`; without
 one, a default analyzer is built once, on first use (≈1.5 s), so every caller counts the same way.
@@ -17,10 +19,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import pairwise
 
 from ..analyzer import KoreanAnalyzer
 from ..records import Review
+from .polarity import _attributive, _index, _major, _match_at, _normalise, _parse, _words, read_parts
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +66,6 @@ ASPECTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
-
-
 @cache
 def _word_start(word: str) -> re.Pattern:
     return re.compile(rf"(?<![가-힣A-Za-z]){re.escape(word)}", re.IGNORECASE)
@@ -83,20 +81,22 @@ def says_word(text: str, word: str) -> bool:
 # never matches), or `a+b`: those tokens in that order, particles allowed between (`비/N+오` = 비가 오는). Stems are
 # lemmas: 가볍 matches 가벼워요 and 가볍고.
 ASPECT_MORPHEMES: dict[str, tuple[str, ...]] = {
-    "소음": _words("소음 소리 조용 시끄럽 dB db 데시벨 윙윙 층간 저소음 무소음"),
+    "소음": _words("소음 소리 조용 조용하 시끄럽 dB db 데시벨 윙윙 층간 저소음 무소음"),
     "배송": _words("배송 택배 도착 배달 출고 오배송 재배송 배공"),
     "포장": _words("포장 박스 뽁뽁이 상자 완충재"),
     "사이즈": _words("사이즈 치수 정사이즈 반업 발볼 핏 크기 길이 기장 규격 높이 너비 폭/N 좁 헐렁 타이트"),
     "가성비": _words("가성비 가격 가격대 저렴 싸/V 비싸 값 할인 돈 사악"),
     "내구성": _words("내구 내구성 고장 망가지 찢어지 벗겨지 튼튼 부러지 해지 터지 불량 닳 파손 깨지"),
-    "무게": _words("무게 가볍 무겁 경량"),
-    "디자인": _words("디자인 예쁘 이쁘 색상 색깔 컬러 모양 색/N 사진빨"),
-    "세척·관리": _words("세척 청소 씻 관리 설거지 세탁 빨래 빨/V"),
+    "무게": _words("무게 무게감 가볍 무겁 경량"),
+    "디자인": _words("디자인 예쁘 이쁘 색상 색깔 색감 컬러 모양 색/N 사진빨 어울리 귀엽"),
+    "세척·관리": _words("세척 청소 씻 관리 설거지 세탁 빨래 빨/V 닦/VV"),
     "냄새·향": _words("냄새 향/N 향기 무향 악취"),
     "착용감·사용감": _words("착용감 사용감 편하 편안 불편 쿠션 촉감 뻐근 피곤 착붙 끈적 끈적이 끈적임 사용/N+이"),
-    "품질·마감": _words("마감 품질 퀄리티 재질 바느질 박음질 원단 만듦새 보풀"),
-    "성능": _words("성능 흡입력 효과 보습 음질 노캔 노이즈 배터리 충전 가습량 세정력 화력 탈취 흡수 센서"),
-    "맛": _words("맛 맛있 맛없 존맛 식감 간/N 짜/VA 싱겁 비리"),
+    "품질·마감": _words("마감 품질 퀄리티 재질 바느질 박음질 원단 만듦새 보풀 고급 고급스럽 엉성 마무리 허접 싸구려"),
+    "성능": _words(
+        "성능 흡입력 효과 보습 음질 노캔 노이즈 배터리 충전 가습량 세정력 화력 탈취 흡수 센서 화질 가습 흡착"
+    ),
+    "맛": _words("맛 맛있 맛없 존맛 식감 간/N 짜/VA 싱겁 비리 당도 맛나 고소"),
     "미끄럼": _words("미끄럽 미끄러지 미끄러움 밀리 밀림 접지 그립 그립감"),
     "방수": _words("방수 젖 누수 새/VV 비/N+오 비/N+막 물/N+튀 생활방수"),
     "보온": _words("따뜻 보온 춥 방한 보냉"),
@@ -109,80 +109,6 @@ _WEAK_SIZE = frozenset({"작", "크", "짧", "길"})
 _NOT_TASTE = frozenset({"싸", "보", "사", "쓰", "입", "신"})
 _POWER = "력"  # NNG + 력 (흡착력, 접착력, 응고력): a performance word
 
-# cue stems (kiwi lemmas: 가볍 for 가벼워요; a `/T` suffix restricts the tag), weighted praise +1, complaint -1.
-# Hand-made from the dev half of eval/data/polarity and from unlabelled reviews of the shared data (see its README).
-_PRAISE = """
-좋 괜찮 만족 최고 추천 강추 굿 굳 굿굿 최강 최애 짱 갑 대박 감동 감사 고맙 만점 일품 인생템 끝판왕 혜자 감성템 보람
-편하 편안 예쁘 이쁘 귀엽 귀염 튼튼 탄탄 멀쩡 빠르 신속 가볍 조용 깔끔 훌륭 부드럽 맛있 존맛 촉촉 바삭 든든 저렴
-싸/VA 따뜻 넉넉 꼼꼼 친절 충분 시원 포근 푹신 쾌적 상쾌 안정 안정적 착하 딱 착붙 유용 실용 알차 쉽 안심 이득 개이득
-필수 필수템 고급 강력 진정 애용 믿 여유 칭찬 좋아하 재구매 추억 재밌 재미있 잼 멋있 멋지 매력 명작 수작 훈훈 신선
-참신 뭉클 정석 행복 즐겁 유쾌 웃기 아름답 대단 몰입 여운 공감 천재 스릴 로맨틱 흥하 나아지 브라보 bb 성공 성공적
-"""
-_COMPLAINT = """
-별로 별루 그닥 그다지 아쉽 불편 불만 실망 비추 비추천 최악 후회 짜증 노답 쓰레기 폭망 빵점 엉망 엉터리 엉성 저질
-부실 허전 고장 불량 파손 찢어지 벗겨지 망가지 부러지 깨지 터지 갈라지 닳 뜯기 묻어나 지워지 이염 누수 새/VV 젖 축축
-흥건 배어나오 시끄럽 무겁 느리 늦 오배송 누락 비싸 사악 싸구려 끈적 끈적이 따갑 시리 당기 조이 뻐근 피곤 아프 느끼
-눅눅 비리 싱겁 상하 녹/VV 답답 거슬리 밀리 미끄럽 미끄러지 미끄러움 뻑뻑 헐겁 기울 섞이 질질 부스스 둔하 약하 어렵
-귀찮 귀차니즘 불편 불친절 불안 불가 단점 애매 부족 흠/N 이상하 당황 신중 모르 뻔 나쁘 못되 싫 추하 지루 시시 유치
-빈약 아깝 재미없 아류작 부질없 허무맹랑 찜찜 역겹 억지 어이없 황당 불쾌 괴롭 괴로움 심하 구닥다리 실패 환불 반품
-부럽 좁 작 크 짧 흠잡 나무라 힘들
-"""
-_CUES: dict[str, int] = {**dict.fromkeys(_words(_PRAISE), 1), **dict.fromkeys(_words(_COMPLAINT), -1)}
-# cues of several morphemes, tried first at each token (forms joined by +, as in ASPECT_MORPHEMES)
-_CUE_PHRASES: tuple[tuple[str, float], ...] = (
-    ("재+구매", 1.0),  # kiwi: 재/XPN 구매/NNG
-    ("이상+하/XS", -1.0),  # 이상하네요 (이상/NNG alone is "more than")
-    ("만/NNB+하/XS", 1.0),  # 볼 만한, 쓸 만해요
-    ("다음날+도착", 1.0),
-    ("하루+만/NNB", 1.0),  # 하루만에 왔어요
-    ("좀+그렇", -1.0),
-    ("또+그러", -1.0),
-    ("대/XPN+박", 1.0),  # 사진빨 대박 → 대/XPN 박/NNG
-    ("노+잼", -1.0),
-    ("묻/VV-R+어+나", -1.0),  # 코팅이 묻어나요 (kiwi: 묻/VV-R 어 나)
-    ("묻/VV-R+어+있", -1.0),
-    ("큰일", -1.0),
-    ("마음+에+들", 1.0),
-    ("맘+에+들", 1.0),
-    ("지우+어+지", -1.0),  # 다 지워져서
-    ("만큼/JKB+하/VV", 1.0),  # 가격만큼 해요: worth its price
-    ("값+하/VV", 1.0),  # 돈값 해요, 제값 해요
-    ("값어치+하/VV", 1.0),
-    ("값+을+하/VV", 1.0),  # 비싼 값을 해요
-    ("기대+이상", 1.0),  # 기대 이상이에요 (이상/NNG alone is "more than")
-    ("기대+이하", -1.0),
-    ("불/XPN+만족", -1.0),  # 불만족 (kiwi: 불/XPN 만족/NNG)
-    ("잘+모르", 0.0),  # 잘 모르겠어요: not knowing yet is no complaint (좋은지 모르겠어요 is)
-)
-# size adjectives complain only as predicates (`작아요`, `좁게 나와서`), not before a noun (`큰 사이즈`, `작은 방`)
-_PREDICATE_ONLY = frozenset({"좁", "작", "크", "짧"})
-# nouns whose absence is praise (소음이 없어요, 냄새 안 나요) and whose absence is a complaint (효과 없음, 답이 없어)
-_BAD_NOUNS = frozenset(
-    _words(
-        "소음 소리 냄새 악취 비린내 잡내 누수 불량 단점 자극 끈적임 흔들림 고장 문제 흠 걱정 불만 백탁 보풀 먼지 "
-        "트러블 부작용 눈시림 사막화 거부감 부담 밀림 신경"
-    )
-)
-_WANTED_NOUNS = frozenset(
-    _words("효과 재미 흥미 의미 연락 답 쓸데 쓸모 내용 성의 감동 기능 변화 힘 개념 맛 대답 장점 어이 반응 가치")
-)
-_INTENSIFIERS = frozenset(
-    _words("너무 넘 정말 진짜 완전 아주 엄청 매우 되게 레알 참 제일 가장 넘나 겁나 존나 무척 굉장히 완존 진심 짱 극")
-)
-# verbs that say the product does its job: 안 되고 / 안 맞아요 / 안 잡혀요 complain; other verbs negated are neutral
-# (기대 안 했는데, 조립 안 해도 돼요) unless they are cues themselves (안 젖어요, 안 시려요 praise)
-_SHOULD_WORK = frozenset(
-    _words("되 맞 나오 잡히 입히 오 열리 닫히 붙 켜지 들어가 먹 돌아가 작동하 통하 먹히 잠기 빠지 닦이 지워지 가")
-)
-_INTENT = frozenset(_words("의사 생각 마음 계획 의향"))
-_PLACES = frozenset(_words("데 점 것 거 게 곳 부분"))
-_DOES_IT_WELL = frozenset({"잘", "확실히", "제대로"})  # + a verb that is no cue: the product does its job
-_URGING = frozenset(_words("세요 으세요 ᆸ시다 읍시다 십시오 으십시오"))
-_NEGATORS = frozenset({"안", "않", "못"})  # 안 좋아요, 못 쓰겠어요 (kiwi tags a glued 않 as VX: 않들어가요)
-_CONTRAST_EC = frozenset(_words("지만 는데 은데 ᆫ데 던데 으나 나 는데도 은데도 지마는"))
-_CONTRAST_MAJ = frozenset(_words("그래도 하지만 근데 그런데 그러나 그치만 다만 단 그렇지만"))
-_EXCEPT = frozenset({"빼", "말", "제외하"})  # X 빼면 / X 말곤 좋아요: X is the exception, what follows decides
-_REPEAT_BUY = frozenset({"구매", "구입", "사", "살", "주문"})  # 또 샀어요, 다시 구매할게요: a repurchase is praise
 # a quote that opens with these leans on an earlier sentence (그래서…, 그게 좀 불편, 그 외에는…, 이거 때문에…).
 # 이 / 이거 / 이건 alone point at the product itself (이 가격에 이 정도면, 이건 소리가 없어요) and stand on their own.
 _ANAPHORS = frozenset(_words("그거 그것 그게 그건 그걸 거기 저거 저것 그래서 그리고 그럼 그러니까 그러면 그 또한"))
@@ -253,307 +179,9 @@ def clauses(text: str) -> list[str]:
     return [c.strip(" ,\n\t") for c in parts if c and not _JUNK.match(c) and len(c.strip()) >= 2]
 
 
-# ---- reading one clause's tokens ----
-
-
-def _major(tag: str) -> str:
-    return tag.split("-")[0]
-
-
-def _parse(pattern: str) -> tuple[tuple[str, str], ...]:
-    """`간/N+이` → (("간", "N"), ("이", "")): forms lowercased, each with its tag prefix (or "")."""
-    return tuple((form.lower(), tag) for form, _, tag in (part.partition("/") for part in pattern.split("+")))
-
-
-def _match_at(tokens: Sequence, i: int, parts: tuple[tuple[str, str], ...], gaps: bool = True) -> int:
-    """1 + index of the last token when `parts` match from token i (particles may sit between parts when `gaps`:
-    비+오 matches 비가 오는), else 0."""
-    j = i
-    for n, (form, tag) in enumerate(parts):
-        if n and gaps:
-            while j < len(tokens) and tokens[j].tag.startswith("J") and tokens[j].form.lower() != form:
-                j += 1
-        if j >= len(tokens) or tokens[j].form.lower() != form or (tag and not tokens[j].tag.startswith(tag)):
-            return 0
-        j += 1
-    return j
-
-
-def _index(patterns: Iterable[tuple[str, object]]) -> dict[str, list[tuple[tuple[tuple[str, str], ...], object]]]:
-    """Patterns by their first form, so each token looks up only the patterns that can start at it."""
-    out: dict[str, list] = defaultdict(list)
-    for pattern, value in patterns:
-        parts = _parse(pattern)
-        out[parts[0][0]].append((parts, value))
-    return dict(out)
-
-
 _ASPECT_INDEX = _index((p, aspect) for aspect, patterns in ASPECT_MORPHEMES.items() for p in patterns)
-_PHRASE_INDEX = _index(_CUE_PHRASES)
-
-
-def _segments(tokens: Sequence) -> list[tuple[int, int]]:
-    """[start, end) token ranges cut after each contrast (좋은데 | 소음이…, X 빼면 | 다 좋아요, 좋아요 | 다만 …)."""
-    cuts = []
-    for i, tok in enumerate(tokens):
-        tag = _major(tok.tag)
-        if tag == "EC" and tok.form in _CONTRAST_EC:
-            cuts.append(i + 1)
-        elif tag == "NNB" and tok.form == "데" and i and _major(tokens[i - 1].tag) == "ETM" and not _place(tokens, i):
-            cuts.append(i + 1)  # 좋은데 tokenized 좋/VA 은/ETM 데/NNB (but 흠잡을 데가 없어요: 데 is a place)
-        elif tag in ("MAJ", "MAG") and tok.form in _CONTRAST_MAJ:
-            cuts.append(i)
-        elif tag == "VV" and tok.form in _EXCEPT and i + 1 < len(tokens) and tokens[i + 1].form in ("면", "고"):
-            cuts.append(i + 2)
-    bounds = [0, *sorted(set(cuts)), len(tokens)]
-    return [(a, b) for a, b in pairwise(bounds) if b > a]
-
-
-def _place(tokens: Sequence, i: int) -> bool:
-    """데 at i is a noun ('a place to'): a particle or 없/있 follows it (흠잡을 데가 없어요, 나무랄 데 없어요)."""
-    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-    return nxt is not None and (nxt.tag.startswith("J") or nxt.form in ("없", "있"))
-
-
-def _is_predicate(tokens: Sequence, i: int) -> bool:
-    """The size stem at i is said of the product (작아요, 좁게 나와서, 작은 듯해요, 좁은 거 말곤), rather than
-    modifying a noun (큰 사이즈, 작은 방) or telling what to buy (한 단계 크게 사세요)."""
-    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-    if nxt is None:
-        return True
-    if _major(nxt.tag) == "ETM":  # 작은 듯해요, 좁은 편, 작은 것 같아요, 좁은 거 말곤 (but not 큰 거 샀는데)
-        after = tokens[i + 2] if i + 2 < len(tokens) else None
-        if after is None or after.tag != "NNB":
-            return False
-        return after.form in ("듯", "편") or (i + 3 < len(tokens) and tokens[i + 3].form in ("같", "말", "빼"))
-    if nxt.form == "게" and nxt.tag == "EC":
-        return i + 2 < len(tokens) and tokens[i + 2].form == "나오"
-    return True
-
-
-def _attributive(tokens: Sequence, i: int) -> bool:
-    """The stem at i modifies a noun (큰 사이즈, 작은 방)."""
-    return (
-        i + 1 < len(tokens)
-        and _major(tokens[i + 1].tag) == "ETM"
-        and not (i + 2 < len(tokens) and tokens[i + 2].tag == "NNB")
-    )
-
-
-def _cue(tokens: Sequence, i: int) -> float:
-    tok = tokens[i]
-    form = tok.form.lower()
-    major = _major(tok.tag)
-    if major == "SW":  # emoticons lean, but never outweigh a word: ㅠㅠ, ㅜㅜ vs ^^, ㅎㅎ
-        return -0.5 if ("ㅠ" in form or "ㅜ" in form) else (0.5 if ("^" in form or "ㅎ" in form) else 0.0)
-    if major.startswith(("J", "E", "S")) and major != "SL":
-        return 0.0  # particles and endings never carry a cue (이/JKS is not 이쁘)
-    weight = _CUES.get(form, 0) or _CUES.get(f"{form}/{major[:1]}", 0) or _CUES.get(f"{form}/{major[:2]}", 0)
-    if not weight and major in ("VA", "VV") and form.endswith("하") and len(form) > 1:
-        weight = _CUES.get(form[:-1], 0)  # kiwi lemmatises 조용해요 as 조용하/VA and 조용한 방 as 조용/XR 하/XSA
-    if weight and form in _PREDICATE_ONLY and not _is_predicate(tokens, i):
-        return 0.0
-    return float(weight)
-
-
-def _negation_after(tokens: Sequence, i: int) -> str:
-    """How the predicate at i is negated after it: "not" for 좋지 않아요 / 만족스럽지 않아요 / 좋진 않아요 /
-    맞지 못해요, "is-not" for 맞는 건 아니에요, "" when it is not."""
-    j = i + 1
-    while j < len(tokens) and tokens[j].tag.startswith("XS"):
-        j += 1  # 만족/NNG 스럽/XSA 지 않: step over the derivational suffix
-    if j < len(tokens) and tokens[j].form == "지" and tokens[j].tag == "EC":
-        j += 1
-        while j < len(tokens) and tokens[j].tag.startswith("J"):
-            j += 1  # 좋진 않아요, 좋아하질 않네요
-        return "not" if j < len(tokens) and tokens[j].form in ("않", "못하", "못") else ""
-    if j + 1 < len(tokens) and _major(tokens[j].tag) == "ETM" and tokens[j + 1].form in ("것", "거"):
-        j += 2
-        while j < len(tokens) and tokens[j].tag.startswith("J"):
-            j += 1
-        return "is-not" if j < len(tokens) and tokens[j].tag == "VCN" else ""
-    return ""
-
-
-_SOFT = frozenset(_words("거의 전혀 하나 별로 딱히 좀 계속 많이 자꾸 조금 약간 살짝")) | _INTENSIFIERS
-
-
-def _after_noun(tokens: Sequence, i: int, end: int) -> tuple[str, int]:
-    """What is said of the noun at i: "absent" (소음이 거의 없어요, 냄새 안 나요, 끈적X), "present" (냄새가 좀 나요,
-    소리 계속 나요, 사막화 심함) or ""; with the index of the last token that says it."""
-    j = i + 1
-    while j < end and (tokens[j].tag.startswith(("J", "XS")) or tokens[j].form in _SOFT):
-        j += 1
-    if j >= end:
-        return "", i
-    tok = tokens[j]
-    if (tok.form == "없" and _major(tok.tag) == "VA") or (tok.tag == "SL" and tok.form in ("x", "X")):
-        return "absent", j
-    if tok.form in _NEGATORS and j + 1 < end and _major(tokens[j + 1].tag) in ("VV", "VA"):
-        return "absent", j + 1
-    if tok.form in ("나", "있", "심하", "나오", "생기", "쓰이") and _major(tok.tag) in ("VV", "VA", "VX"):
-        return "present", j
-    return "", i
-
-
-def _phrase_at(tokens: Sequence, i: int) -> tuple[float, int]:
-    """A cue made of several morphemes starting at i (재+구매, 이상+하, 볼 만+하): (weight, tokens used)."""
-    for parts, weight in _PHRASE_INDEX.get(tokens[i].form.lower(), ()):
-        end = _match_at(tokens, i, parts, gaps=False)
-        if end:
-            return float(weight), end - i
-    return 0.0, 0
-
-
-def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
-    """(token index, weight) of every cue in tokens[start:end], after negation and intensifiers."""
-    out: list[tuple[int, float]] = []
-    boost, negate, skip_to = 1.0, False, start
-    wish = False  # 있었으면 (더) 좋았을 텐데: a wish, i.e. something is missing
-    for i in range(start, end):
-        if i < skip_to:
-            continue
-        tok = tokens[i]
-        form, major = tok.form, _major(tok.tag)
-        if major == "EC" and form in ("면", "으면"):
-            wish = True
-        if major == "MAG" and form in _INTENSIFIERS:
-            boost = 2.0
-            continue
-        if form in _NEGATORS and major in ("MAG", "VX") and i + 1 < end:
-            negate = True
-            continue
-        score, used = _phrase_at(tokens, i)
-        if score and _negation_after(tokens, i + used - 1):
-            score = -score  # 마음에 들지 않아요
-        if not used and form == "다시" and major == "MAG":
-            j = i + 1
-            while j < end and tokens[j].tag.startswith("J"):
-                j += 1  # 다시는
-            if j + 1 < end and tokens[j].form in ("안", "못") and tokens[j + 1].form in _REPEAT_BUY:
-                score, used = -1.0, j + 2 - i  # 다시 안 사요, 다시는 안 살래요: never again
-        if not score and form == "째" and major == "XSN" and i + 1 < end and tokens[i + 1].form in _REPEAT_BUY:
-            score, used = 1.0, 2  # 세 번째 구매, 두 개째 삽니다
-        nominal = major.startswith("N") or major == "XR"  # 끈적/XR X, 소음/NNG 없어요
-        if not score and nominal and (form in _BAD_NOUNS or form in _WANTED_NOUNS or _cue(tokens, i)):
-            said, last = _after_noun(tokens, i, end)
-            own = _cue(tokens, i) or (-1.0 if form in _BAD_NOUNS else (1.0 if form in _WANTED_NOUNS else 0.0))
-            if said == "absent":  # 소음이 없어요 → praise, 효과 없음 → complaint, 끈적X → praise
-                score, used = -own or 1.0, last - i + 1
-            elif said == "present" and form in _BAD_NOUNS:
-                score, used = -1.0, last - i + 1
-            elif said == "present" and form in _WANTED_NOUNS:
-                score, used = 1.0, last - i + 1  # 의미 있는, 효과 있어요
-        if not score and form in ("것", "거") and i and tokens[i - 1].form == "ᆯ":
-            said, last = _after_noun(tokens, i, end)
-            if said == "absent":  # 볼 게 없어: nothing worth it
-                score, used = -1.0, last - i + 1
-        if not score and form in ("또", "다시", "더") and i + 1 < end and tokens[i + 1].form in _REPEAT_BUY:
-            score, used = 1.0, 2  # 또 샀어요, 하나 더 샀어요
-        if not score and form in _DOES_IT_WELL and major == "MAG" and i + 1 < end:
-            nxt = tokens[i + 1]
-            if _major(nxt.tag) in ("VV", "VA") and not _cue(tokens, i + 1) and not _negation_after(tokens, i + 1):
-                score, used = 1.0, 2  # 잘 맞아요, 잘 쓸게요, 확실히 막아줘요, 제대로 잡아줘요
-        if not score and form == "꼭" and major == "MAG" and i + 1 < end and _urges(tokens, i + 1, end):
-            score, used = 1.0, 2  # 꼭 보세요, 꼭봅시다, 꼭 사세요: urging others to it is a recommendation
-        if not score and not used:
-            score, used = _cue(tokens, i), 1
-            kind = _negation_after(tokens, i) if major in ("VV", "VA", "XR") or major.startswith("N") else ""
-            if kind == "not" and score:
-                score = -score
-            elif kind == "is-not":
-                score = -score if score else -1.0  # 다 맞는 건 아니네요
-            if form == "좋" and wish and i + 1 < end and tokens[i + 1].form in ("었", "았", "겠", "을"):
-                score = -1.0  # 더 좋았을 듯 / 있으면 좋겠어요
-            if form == "재밌" and i + 1 < end and tokens[i + 1].form in ("냐", "니"):
-                score = -score  # 이게 재밌냐?: a rhetorical question mocks
-        if score > 0 and (last := _no_intent(tokens, i + max(used, 1), end)):
-            score, used = -1.0, last - i + 1  # 재구매 의사 없어요, 추천 생각 없어요
-        elif score < 0 and (last := _nothing_to(tokens, i + 1, end)):
-            score, used = 1.0, last - i + 1  # 흠잡을 데가 없어요, 아쉬운 점이 없어요
-        if negate:
-            # 안 좋아요 → complaint, 안 새요 → praise; 안 맞아요 / 못 쓰겠어요 (a verb of doing its job) → complaint,
-            # unless it describes a noun (4만원 안 되는 가격) or has not happened yet (아직 못 봤어요)
-            if score:
-                score = -score
-            elif major in ("VV", "VA", "XSV", "XSA") and not _describes(tokens, i) and not _has_yet(tokens, start, i):
-                score = -1.0 if (form in _SHOULD_WORK or tokens[i - 1].form == "못") else 0.0
-            negate = False
-        if score:
-            out.append((i, score * (boost if abs(score) >= 1 else 1.0)))
-            boost = 1.0
-        elif major in ("VV", "VA"):
-            boost = 1.0
-        skip_to = i + max(used, 1)
-    if (end - start >= 1 and tokens[end - 1].form in ("좀", "쫌")) or (
-        end - start >= 2 and tokens[end - 2].form in ("좀", "쫌") and tokens[end - 1].tag.startswith("S")
-    ):
-        out.append((end - 1, -1.0))  # 가격이 좀. / 맛도 고기도 좀.: the complaint left unsaid
-    return out
-
-
-def _absent_at(tokens: Sequence, j: int, end: int) -> int:
-    """Index of 없 when tokens[j:] are particles then 없 (의사가 없어요), else 0."""
-    while j < end and tokens[j].tag.startswith("J"):
-        j += 1
-    return j if j < end and tokens[j].form == "없" and _major(tokens[j].tag) == "VA" else 0
-
-
-def _no_intent(tokens: Sequence, j: int, end: int) -> int:
-    """After a praise at j-1: 의사/생각/마음/계획 없 (재구매 의사 없어요): the index of 없, or 0."""
-    if j < end and tokens[j].form in _INTENT:
-        return _absent_at(tokens, j + 1, end)
-    return 0
-
-
-def _nothing_to(tokens: Sequence, j: int, end: int) -> int:
-    """After a complaint at j-1: ETM + 데/점/것 + 없 (흠잡을 데가 없어요): the index of 없, or 0."""
-    if j + 1 < end and _major(tokens[j].tag) == "ETM" and tokens[j + 1].form in _PLACES:
-        return _absent_at(tokens, j + 2, end)
-    return 0
-
-
-def _urges(tokens: Sequence, i: int, end: int) -> bool:
-    """The verb at i ends in an imperative or a let's (보세요, 봅시다, 사세요)."""
-    if _major(tokens[i].tag) != "VV":
-        return False
-    j = i + 1
-    while j < end and tokens[j].tag in ("EP", "VX"):
-        j += 1
-    return j < end and tokens[j].form in _URGING
-
-
-def _describes(tokens: Sequence, i: int) -> bool:
-    """The verb at i modifies a noun (4만원 안 되는 가격), rather than being said (안 맞는 듯, 안 맞는 것 같아요)."""
-    if i + 1 >= len(tokens) or _major(tokens[i + 1].tag) != "ETM":
-        return False
-    after = [t.form for t in tokens[i + 2 : i + 4]]
-    return not (after[:1] == ["듯"] or (after[:1] in (["것"], ["거"]) and after[1:] == ["같"]))
-
-
-def _has_yet(tokens: Sequence, start: int, i: int) -> bool:
-    return any(tokens[k].form == "아직" for k in range(start, i))
-
-
-def _verdict(scores: Sequence[tuple[int, float]]) -> int:
-    """The sign of the sum; a tie between cues goes to the last one."""
-    total = sum(s for _, s in scores)
-    return _sign(total) if total else (_sign(scores[-1][1]) if scores else 0)
-
-
-def _sign(x: float) -> int:
-    return (x > 0) - (x < 0)
-
-
-def _subclauses(clause: str, tokens: Sequence, start: int, end: int) -> list[tuple[int, int]]:
-    """tokens[start:end] cut after each connective ending followed by a space (배송도 빠르고 | 포장도 …)."""
-    cuts = [start]
-    for i in range(start, end - 1):
-        tok = tokens[i]
-        if tok.tag == "EC" and clause[tok.start + tok.len : tok.start + tok.len + 1] in (" ", ","):
-            cuts.append(i + 1)
-    cuts.append(end)
-    return [(a, b) for a, b in pairwise(cuts) if b > a]
+# the forms of aspect words: the learned lexicon leaves them to the rules (movie talk makes 포장 negative)
+_ASPECT_FORMS = frozenset(form for patterns in ASPECT_MORPHEMES.values() for p in patterns for form, _ in _parse(p))
 
 
 def _aspect_hits(tokens: Sequence) -> dict[str, int]:
@@ -626,13 +254,7 @@ def self_contained(review_text: str, sentence: str, analyzer: KoreanAnalyzer | N
 
 
 def _read(clause: str, tokens: Sequence) -> ClauseReading:
-    parts = []  # (start, end, verdict) of every sub-clause, and its segment's verdict
-    verdicts = []
-    for a, b in _segments(tokens):
-        seg = _verdict(_scores(tokens, a, b))
-        verdicts.append(seg)
-        parts += [(c, d, _verdict(_scores(tokens, c, d)) or seg) for c, d in _subclauses(clause, tokens, a, b)]
-    polarity = next((v for v in reversed(verdicts) if v), 0)  # the part after the last contrast decides
+    polarity, parts = read_parts(clause, tokens, _ASPECT_FORMS)
     aspects, quotes = {}, {}
     for aspect, at in _aspect_hits(tokens).items():
         # the aspect takes the polarity of its own sub-clause (보기엔 예쁘고 | 코팅도 묻어나고), else its contrast
@@ -646,7 +268,7 @@ def _read(clause: str, tokens: Sequence) -> ClauseReading:
 def read_clauses(texts: Sequence[str], analyzer: KoreanAnalyzer | None = None) -> list[ClauseReading]:
     """Read many clauses with one batch call into kiwi (the cheap path for a product's or a category's reviews)."""
     kiwi = (analyzer or _default_analyzer()).kiwi
-    tokenized = kiwi.tokenize([t or " " for t in texts]) if texts else []
+    tokenized = kiwi.tokenize([_normalise(t) or " " for t in texts]) if texts else []
     return [_read(text, list(tokens)) for text, tokens in zip(texts, tokenized, strict=True)]
 
 
