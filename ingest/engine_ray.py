@@ -9,10 +9,10 @@ building its own Kiwi and embedder in `__init__` (a Kiwi cannot be pickled: kiwi
 and SQLite are written once, by the driver, through `rag.index.build.build_index` — fed the terms and vectors the
 actors computed — so the index, its atomic publish and `--update` are the local engine's.
 
-Threads: each embedding actor asks for `threads` CPUs and runs its model with that many threads (set inside the
-actor, where the model runs). By default a local instance gives its cores to the workers (1 worker: every core, as
-the local engine's model uses them; 2 workers on 2 cores: one each); on a cluster each actor takes one CPU unless
-the embedder's `num_threads` says otherwise.
+Threads: each analysis and embedding actor asks for `threads` CPUs and runs Kiwi's pool or its model with that
+many threads (set inside the actor, where the model runs). By default a local instance gives its cores to the
+workers (1 worker: every core, as the local engine's Kiwi and model use them; 2 workers on 2 cores: one each); on
+a cluster each actor takes one CPU unless the embedder's `num_threads` says otherwise.
 
 Stage times: for analyze and embed, `seconds` holds the wall time and `breakdown` what it was spent on, from the
 actors' own batch clocks: "actor start" (mean time until an actor's first batch began: scheduling, process start,
@@ -122,9 +122,9 @@ class RayEngine:
         ds = ray.data.from_items([{"row": i, "text": t} for i, t in enumerate(texts)])
         out = ds.map_batches(
             _AnalyzeActor,
-            fn_constructor_args=(config.to_dict(),),
+            fn_constructor_args=(config.to_dict(), self.threads),
             compute=ray.data.ActorPoolStrategy(size=self.workers),
-            num_cpus=1,  # Kiwi's batch API gains nothing from a second thread on 2 cores (DESIGN)
+            num_cpus=self.threads,  # Kiwi's pool gets as many threads: its default is every core of the node
             batch_size=ANALYZE_BATCH,
             batch_format="numpy",
         )
@@ -226,10 +226,15 @@ class _Timed:
 
 
 class _AnalyzeActor(_Timed):
-    def __init__(self, config: dict) -> None:
+    def __init__(self, config: dict, threads: int) -> None:
+        from kiwipiepy import Kiwi
+
         from rag.analyzer import KoreanAnalyzer
 
-        self.analyzer = KoreanAnalyzer(AnalyzerConfig.from_dict(config))  # built here: a Kiwi cannot be pickled
+        # built here: a Kiwi cannot be pickled. Its thread pool defaults to every core of the node (-1), which
+        # oversubscribes a node that packs one actor per CPU; the actor's CPUs are its threads
+        kiwi = Kiwi(num_workers=threads)
+        self.analyzer = KoreanAnalyzer(AnalyzerConfig.from_dict(config), kiwi=kiwi)
         list(self.analyzer.terms_batch(["모델을 미리 불러 둡니다"]))  # warmed: start-up is not counted as compute
 
     def __call__(self, batch: dict) -> dict:

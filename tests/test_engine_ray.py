@@ -164,3 +164,14 @@ def test_a_local_instance_runs_its_workers_at_the_ingests_priority():
     with RayEngine(workers=1, threads=1):
         worker = ray.get(ray.remote(num_cpus=1)(lambda: os.nice(0)).remote())
     assert worker == os.nice(0)
+
+
+def test_an_analysis_actor_runs_kiwi_on_its_own_cpus():
+    """Kiwi's pool defaults to every core of the node; an actor packed one per CPU must not start one per core."""
+    from ingest.engine_ray import _AnalyzeActor
+    from rag.analyzer import AnalyzerConfig
+
+    actor = _AnalyzeActor(AnalyzerConfig().to_dict(), 1)
+    assert actor.analyzer.kiwi.num_workers == 1
+    out = actor({"row": [0], "text": ["노이즈캔슬링이 좋아요"]})
+    assert "노이즈캔슬링" in json.loads(out["terms"][0])
