@@ -232,3 +232,17 @@ def test_the_apps_command_line_sets_ranking_and_top_k():
     assert config_from([], {"SHOPGUIDE_RANKING": "depth=50"}).settings.ranking.depth == 50
     with pytest.raises(ValueError, match="write name=value with a name from depth, rrf_k"):
         config_from(["--ranking", "weight=1"], {})
+
+
+def test_a_worker_that_needs_only_the_analyzer_does_not_load_the_library():
+    """Ray analysis actors import rag.analyzer: the guide, LangChain and FAISS stay out of their start-up, while
+    every public name still resolves from `rag`."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, rag.analyzer; heavy = [m for m in ('rag.guide', 'langchain_core', 'faiss') if m in sys.modules]; "
+        "import rag; assert all(getattr(rag, n) is not None for n in rag.__all__); print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
