@@ -22,6 +22,8 @@ from .lexicon import ATTRIBUTES, CATEGORY_FAMILIES, CATEGORY_SYNONYMS
 from .text import compact
 
 _NUMERIC = ("number", "range")
+# words before a polarity word that make it a level, not a lack: '거의 없음', '약간 있음'
+_DEGREE_WORDS = frozenset({"거의", "약간", "조금", "다소", "매우", "아주", "별로", "적게"})
 
 
 @dataclass
@@ -62,7 +64,6 @@ class QueryVocabulary:
         typed: dict[str, tuple[Facet, ...]] = {}
         paths_of: dict[str, str] = {}
         lacking: set[str] = set()  # keys some product states as lacking (a flag reading False)
-        amounts: dict[str, int] = {}  # key → products stating it as a number or range
         for product in products:
             path = product.category_path()
             for depth in range(1, len(path) + 1):
@@ -78,16 +79,14 @@ class QueryVocabulary:
             typed[product.product_id] = product_facets
             for key in {f.key for f in product_facets if not f.source}:
                 stated[key] = stated.get(key, 0) + 1
-            for key in {f.key for f in product_facets if not f.source and f.kind in _NUMERIC}:
-                amounts[key] = amounts.get(key, 0) + 1
             for f in product_facets:
                 if f.kind == "flag":
                     if f.source:
                         derived.add(f.key)
                     else:
                         flagged[f.key] = flagged.get(f.key, 0) + 1
-                        if f.flag is False:
-                            lacking.add(f.key)
+                        if f.flag is False and f.qualifier.split(" ")[0] not in _DEGREE_WORDS:
+                            lacking.add(f.key)  # '없음', '미지원'; not '거의 없음', a level
                 elif f.source:
                     continue  # a number read beside another ('260mm' of '420g(한쪽, 260mm)') names no key
                 elif f.kind in _NUMERIC and f.dimension:
@@ -101,10 +100,12 @@ class QueryVocabulary:
         # a flag name is a key most products state as has/lacks; a key of levels ('먼지: 보통 / 매우 적음 / 거의
         # 없음') is not, or '먼지 안 날리는' would drop the 매우 적음 litter as having dust
         flags = {k for k, n in flagged.items() if 2 * n >= stated.get(k, n)}
-        # a key some product states it lacks ('타이머: 없음') and every other states as an amount ('1~8시간') is a
-        # thing a product has or lacks too: its amount says it has one ('타이머 없는' must not show the 1~8시간 one);
-        # a key no product lacks ('소음: 42dB') stays a dimension, so '소음 없는' is no requirement
-        flags |= {k for k in lacking if flagged.get(k, 0) + amounts.get(k, 0) == stated.get(k, 0)}
+        # a key some product states it lacks outright ('타이머: 없음', '백라이트: 없음') is a thing a product has or
+        # lacks: any other value says it has one — an amount ('1~8시간'), an option ('RGB'), a description — so
+        # '타이머 없는' must not show the 1~8시간 one, nor '백라이트 없는' the RGB one (as eval's reader and a shop
+        # read them). A key no product lacks ('소음: 42dB') stays a dimension, so '소음 없는' is no requirement; a
+        # level ('먼지: 거의 없음' beside '보통') is no outright lack, so '먼지 안 날리는' stays a wish
+        flags |= lacking
         strong, weak = _category_words(names, leaves, analyzer)
         english = _english_words(strong, weak)
         table_terms = {compact(t) for terms, aliases in ATTRIBUTES.values() for t in terms + aliases}
