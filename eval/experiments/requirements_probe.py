@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -179,7 +180,9 @@ class ProbeResult:
 
 def run(guide, qs: Sequence[ProbeQuestion], catalog: Catalog) -> list[ProbeResult]:
     out = []
-    for q in qs:
+    for i, q in enumerate(qs):
+        if i and i % 200 == 0:
+            print(f"  {i}/{len(qs)} asked", file=sys.stderr, flush=True)
         answer = guide.ask(q.text, top_k=SHOWN)
         shown = [r.product_id for r in answer.recommendations][:SHOWN]
         polarity = ({"key": q.key, "wanted": q.wanted},)

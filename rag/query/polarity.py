@@ -153,6 +153,15 @@ def _said_after(t: QueryText, start: int, end: int) -> bool:
     return t.word(start)[0] == start and said is not None
 
 
+def _names_the_type_next(t: QueryText, query: ParsedQuery, end: int) -> bool:
+    """The next word is the product type the question names: '캡 물티슈', '향 샴푸'."""
+    rest = t.text[end:]
+    if not rest[:1].isspace():
+        return False
+    start = end + len(rest) - len(rest.lstrip())
+    return any(s == start and label.startswith("category:") for s, _, label in query.spans)
+
+
 def _supports(t: QueryText, end: int, n: Negated) -> bool:
     """'차량컵홀더 호환 안 되는': the denied word only says the mention just before it works."""
     gap = t.text[end : n.aspect_start]
@@ -221,15 +230,19 @@ class AttributeReader:
                 self._require(t, query, start, t.word(lacking.end() - 1)[1], label, wanted=False)
             else:
                 m = _HAVING_AFTER_RE.match(t.text, end)
-                if m is None and len(compact(label)) == 1:
-                    continue  # a one-syllable name is a requirement only when said so: '캡 있는', '향 없는'
+                if m is None and len(compact(label)) == 1 and not _names_the_type_next(t, query, end):
+                    continue  # a one-syllable name is a requirement when said so ('캡 있는') or as the type's
+                    # modifier ('캡 물티슈'); not inside other words ('캡슐세제', '향 좋은')
                 self._require(t, query, start, t.word(m.end() - 1)[1] if m else end, label, wanted=True)
         for n in negations:
             if not t.free(n.start, n.end):
                 continue
             label = None if n.verb else self.label_of(n.aspect)
+            lacks = self.vocabulary.lack_words.get(n.aspect) if n.verb else None
             if label:
                 self._require(t, query, n.start, n.end, label, wanted=False)
+            elif lacks:  # '안 새는': the catalog says a product lacking 밀폐 '샘', so the shopper wants 밀폐
+                self._require(t, query, n.start, n.end, lacks, wanted=True)
             elif n.verb and n.aspect in NEGATED_SPEC_WORDS:
                 qualities[(n.start, n.end)] = (n.start, n.end, NEGATED_SPEC_WORDS[n.aspect])
             elif n.aspect not in query.negations:
