@@ -14,6 +14,7 @@ the same for every key.
 Counted, per polarity and per template:
 - contradictions: shown products reading the opposite polarity of the asked one, by eval's reader
   (`eval.specs.count_contradictions`, the spec set's own check; must be 0);
+- starved: nothing shown although an in-stock product of the category reads the asked polarity;
 - not parsed: the answer's constraints hold no requirement naming the key (its label or a term is the key, or part
   of it, or contains it) with the asked polarity; flipped: one with the opposite polarity. A question not parsed
   may still show no contradiction (the ranking may get it right by luck), which is why both are counted.
@@ -37,7 +38,7 @@ from rag.facets import match_requirement
 from rag.query import AttributeRequirement
 
 from ..indexes import ensure_demo_index
-from ..spec_reader import binary_keys
+from ..spec_reader import binary_keys, read_polarity
 from ..spec_set import NOUNS
 from ..specs import SHOWN, Catalog, SpecQuestion, count_contradictions
 
@@ -61,6 +62,10 @@ NEGATIVE_TEMPLATES: tuple[str, ...] = (
     "{k} 안 달린 {n}",
     "{k} 없는 {n} 뭐가 좋아요",
     "{n}인데 {k}{eun} 없는 거요",
+    "{k} 지원 안 되는 {n}",
+    "{k} 호환 안 되는 {n}",
+    "{k} 사용 불가 {n}",
+    "{k} 안 나는 {n}",
 )
 POSITIVE_TEMPLATES: tuple[str, ...] = (
     "{k} 있는 {n}",
@@ -81,6 +86,10 @@ POSITIVE_TEMPLATES: tuple[str, ...] = (
     "{k} {n}",
     "{k} 들어간 {n}",
     "{k} 있는 {n} 뭐가 좋아요",
+    "{k} 호환되는 {n}",
+    "{k} 사용 가능한 {n}",
+    "{k} 나는 {n}",
+    "{k}{ig} 되는 {n}으로 알려주세요",
 )
 
 
@@ -168,6 +177,7 @@ class ProbeResult:
     contradictions: int
     parsed: set[bool]
     not_carried: bool
+    available: int = 0  # in-stock products of the category reading the asked polarity (eval's reader)
 
     @property
     def missing(self) -> bool:
@@ -178,7 +188,16 @@ class ProbeResult:
         return (not self.question.wanted) in self.parsed
 
 
-def run(guide, qs: Sequence[ProbeQuestion], catalog: Catalog) -> list[ProbeResult]:
+def run(guide, qs: Sequence[ProbeQuestion], catalog: Catalog, products: Sequence = ()) -> list[ProbeResult]:
+    def available(q: ProbeQuestion) -> int:
+        binary = q.key in catalog.binary.get(q.category, set())
+        return sum(
+            p.category == q.category
+            and p.in_stock is not False
+            and read_polarity(q.key, catalog.attributes[p.product_id].get(q.key), binary) is q.wanted
+            for p in products
+        )
+
     out = []
     for i, q in enumerate(qs):
         if i and i % 200 == 0:
@@ -189,7 +208,8 @@ def run(guide, qs: Sequence[ProbeQuestion], catalog: Catalog) -> list[ProbeResul
         probe = SpecQuestion("probe", q.text, "polarity", "probe", q.category, {}, (), polarity)
         requirements = answer.constraints.attributes if answer.constraints is not None else ()
         bad = count_contradictions(probe, shown, catalog)
-        out.append(ProbeResult(q, shown, bad, parsed_as(requirements, q.key), bool(answer.not_carried)))
+        said = parsed_as(requirements, q.key)
+        out.append(ProbeResult(q, shown, bad, said, bool(answer.not_carried), available(q)))
     return out
 
 
@@ -202,6 +222,7 @@ class Tally:
     missing: int = 0
     flipped: int = 0
     empty: int = 0
+    starved: int = 0
     not_carried: int = 0
     by_template: Counter = field(default_factory=Counter)
 
@@ -213,15 +234,16 @@ class Tally:
         self.missing += r.missing
         self.flipped += r.flipped
         self.empty += not r.shown
+        self.starved += not r.shown and r.available > 0
         self.not_carried += r.not_carried
-        if r.contradictions or r.missing:
+        if r.contradictions or r.missing or (not r.shown and r.available):
             self.by_template[r.question.template] += 1
 
     def row(self, name: str) -> str:
         return (
             f"{name:<10} questions {self.questions:4d}  shown {self.shown:4d}  contradictions {self.contradictions:3d}"
             f" (in {self.contradicted_questions} questions)  not parsed {self.missing:3d}  flipped {self.flipped:3d}"
-            f"  nothing shown {self.empty:3d}  not carried {self.not_carried:3d}"
+            f"  nothing shown {self.empty:3d} (starved {self.starved:3d})  not carried {self.not_carried:3d}"
         )
 
 
@@ -238,13 +260,17 @@ def report(results: Sequence[ProbeResult], pairs: int, rag_pairs: int, failures:
     ]
     worst = (total.by_template + Counter()).most_common(8)
     if worst:
-        lines.append("templates with the most failures (contradiction or not parsed): ")
+        lines.append("templates with the most failures (contradicted, not parsed or starved): ")
         lines += [f"  {n:3d}  {t}" for t, n in worst]
-    bad = [r for r in results if r.contradictions or r.missing or r.flipped]
+    bad = [r for r in results if r.contradictions or r.missing or r.flipped or (not r.shown and r.available)]
     for r in bad[:failures]:
-        why = ", ".join(
-            w for w, on in (("contradicted", r.contradictions), ("not parsed", r.missing), ("flipped", r.flipped)) if on
+        checks = (
+            ("contradicted", r.contradictions),
+            ("not parsed", r.missing),
+            ("flipped", r.flipped),
+            ("starved", not r.shown and r.available),
         )
+        why = ", ".join(w for w, on in checks if on)
         lines.append(f"  {r.question.text!r} [{r.question.key} wanted={r.question.wanted}] {why}: shown {r.shown}")
     return "\n".join(lines)
 
@@ -269,7 +295,7 @@ def probe_index(index: Path, analyzer, embedder) -> tuple[list[ProbeResult], int
         catalog = Catalog.of(view.products)
         pairs = binary_pairs(view.products)
         rag_pairs = rag_binary_pairs(view.products, view.facets)
-        return run(guide, questions(pairs), catalog), len(pairs), len(rag_pairs)
+        return run(guide, questions(pairs), catalog, view.products), len(pairs), len(rag_pairs)
     finally:
         guide.searcher.index.close()
 

@@ -43,7 +43,7 @@ _HAVING_AFTER_RE = re.compile(
 # 백 + 탁 + 없) is not read as wanted: '리모컨 없는', '기모없는', '카메라 안 달린', '향 빠진', '타이머 기능 없는'
 _LACKING_AFTER_RE = re.compile(
     rf"\s*[이가은는도]?\s*{_WORKS_NOUN}(?:없(?:는|고|음|이|어야|었으면|으면|게)|"
-    rf"안\s*(?:되|돼|들어가|들어간|들어있|달리|달린|붙|나오|나온)|{_LACKING_WORDS})",
+    rf"안\s*(?:되|돼|들어가|들어간|들어있|달리|달린|붙|나오|나온|나는|나고|나게|남)|{_LACKING_WORDS})",
     re.IGNORECASE,
 )
 
