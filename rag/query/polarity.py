@@ -9,6 +9,9 @@ One negation reader (`read_negations`) finds every denied thing of a question �
 - anything else → a soft negation (`ParsedQuery.negations`: '냄새 안 나는' → 냄새), which ranking uses as a wish.
 A mention that is not denied is wanted: lexicon attributes, their aliases and catalog flag names ('리모컨 있는',
 '식기세척기 되는', '충전식', '무향').
+A mention is also denied by what follows it on the surface ('리모컨 미지원', '백탁없는', '타이머 기능 없는', '카메라 안
+달린', '인덕션 불가능한'), so a name kiwi splits is never read as wanted; and a denied verb the catalog uses only for
+products lacking a flag ('밀폐: 비밀폐 (…, 눕히면 샘)') asks for that flag ('안 새는' → 밀폐).
 """
 
 from __future__ import annotations
@@ -210,7 +213,7 @@ class AttributeReader:
                     t.claimed.append((start, end))
         found += typos(t, self._korean, t.words, self._korean_typos)
         # a negating word inside a name is part of the name: '안감 있는' is no '안 + 감'
-        negations = [n for n in negations if not any(s < n.marker < e or s == n.marker for s, e, _ in found)]
+        negations = [n for n in negations if not any(s <= n.marker < e for s, e, _ in found)]
         qualities: dict[tuple[int, int], tuple[int, int, SpecWord]] = {}
         for start, end, label in sorted(found):
             if (start, end) in t.claimed:  # held while matching so triggers do not overlap; claimed again below
@@ -238,7 +241,7 @@ class AttributeReader:
             if not t.free(n.start, n.end):
                 continue
             label = None if n.verb else self.label_of(n.aspect)
-            lacks = self.vocabulary.lack_words.get(n.aspect) if n.verb else None
+            lacks = self._lacked_flag(n.aspect, query.categories) if n.verb else None
             if label:
                 self._require(t, query, n.start, n.end, label, wanted=False)
             elif lacks:  # '안 새는': the catalog says a product lacking 밀폐 '샘', so the shopper wants 밀폐
@@ -249,6 +252,13 @@ class AttributeReader:
                 query.negations.append(n.aspect)
                 t.claim(query, n.start, n.end, f"negation:{n.aspect}")
         return qualities
+
+    def _lacked_flag(self, verb: str, categories: list[str]) -> str | None:
+        """The flag whose lack the asked categories' values describe with `verb` ('샘' → 밀폐 for 텀블러)."""
+        for category, key in self.vocabulary.lack_words.get(verb, ()):
+            if any(category == c or category.startswith(c + ">") for c in categories):
+                return key
+        return None
 
     def _glued_without(self, t: QueryText, query: ParsedQuery) -> None:
         """'무실리콘 샴푸', '무와이파이 급식기', '무방수등급': 무 glued to the start of a thing the catalog knows (a

@@ -37,9 +37,10 @@ class QueryVocabulary:
     # '먼지 안 날리는', '소음 없는' wish for little of it, a ranking matter, not a filter
     known_terms: dict[str, str] = field(default_factory=dict)
     english: dict[str, str] = field(default_factory=dict)  # English product word → the Korean word to search
-    # a word only the values lacking a flag use → that flag: '밀폐: 비밀폐 (빨대형, 눕히면 샘)' → 샘 → 밀폐, so '안
-    # 새는 텀블러' asks for 밀폐 in the catalog's own words (no synonym list)
-    lack_words: dict[str, str] = field(default_factory=dict)
+    # a word only a category's values lacking a flag use → (category, that flag): '밀폐: 비밀폐 (빨대형, 눕히면 샘)'
+    # → 샘 → (텀블러, 밀폐), so '안 새는 텀블러' asks for 밀폐 in the catalog's own words (no synonym list); only
+    # for that category: a diaper that does not leak is no question of 밀폐
+    lack_words: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     dimension_keys: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # leaf path → dim → keys
     qualifiers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word → dims it qualifies ('한쪽')
     facet_keys: frozenset[str] = frozenset()  # compact keys of every main facet: words a question uses as a spec's
@@ -67,8 +68,8 @@ class QueryVocabulary:
         typed: dict[str, tuple[Facet, ...]] = {}
         paths_of: dict[str, str] = {}
         lacking: set[str] = set()  # keys some product states as lacking (a flag reading False)
-        said_lacking: dict[str, set[str]] = {}  # key → words of the values saying a product lacks it
-        said_otherwise: dict[str, set[str]] = {}  # key → words of its other values
+        said_lacking: dict[tuple[str, str], set[str]] = {}  # (category, key) → words of values saying it lacks it
+        said_otherwise: dict[tuple[str, str], set[str]] = {}  # (category, key) → words of its other values
         for product in products:
             path = product.category_path()
             for depth in range(1, len(path) + 1):
@@ -88,7 +89,7 @@ class QueryVocabulary:
                 if not f.source:
                     words = set(re.findall(r"[가-힣]+", f.raw)) - {f.key}
                     side = said_lacking if f.kind == "flag" and f.flag is False else said_otherwise
-                    side.setdefault(f.key, set()).update(words)
+                    side.setdefault((product.category, f.key), set()).update(words)
                 if f.kind == "flag":
                     if f.source:
                         derived.add(f.key)
@@ -115,11 +116,11 @@ class QueryVocabulary:
         # read them). A key no product lacks ('소음: 42dB') stays a dimension, so '소음 없는' is no requirement; a
         # level ('먼지: 거의 없음' beside '보통') is no outright lack, so '먼지 안 날리는' stays a wish
         flags |= lacking
-        lack_words: dict[str, str] = {}
-        for key in sorted(flags):
-            for word in sorted(said_lacking.get(key, set()) - said_otherwise.get(key, set())):
-                if _says_it_happens(word):
-                    lack_words.setdefault(word, key)
+        lack_words: dict[str, list[tuple[str, str]]] = {}
+        for (category, key), words in sorted(said_lacking.items()):
+            for word in sorted(words - said_otherwise.get((category, key), set())):
+                if key in flags and _says_it_happens(word):
+                    lack_words.setdefault(word, []).append((category, key))
         strong, weak = _category_words(names, leaves, analyzer)
         english = _english_words(strong, weak)
         table_terms = {compact(t) for terms, aliases in ATTRIBUTES.values() for t in terms + aliases}
@@ -132,7 +133,7 @@ class QueryVocabulary:
             # one-syllable flag names ('캡') are read only as whole words (AttributeReader), never inside 캡슐
             attribute_keys=tuple(sorted(k for k in flags if _nameable(k) and compact(k) not in table_terms)),
             known_terms=known,
-            lack_words=lack_words,
+            lack_words={w: tuple(pairs) for w, pairs in lack_words.items()},
             english=english,
             dimension_keys={c: {d: tuple(sorted(k)) for d, k in by.items()} for c, by in dims.items()},
             qualifiers={w: tuple(sorted(d)) for w, d in qualifiers.items()},
