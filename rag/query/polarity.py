@@ -40,7 +40,7 @@ _WORKS_NOUN = r"(?:(?:기능|호환|지원|연동|사용|장착)\s*[이가은는
 # what makes a positive mention a chip of its own: '리모컨 있는', '식기세척기 되는', '카메라 달린', '캡 포함'
 _HAVING_AFTER_RE = re.compile(
     rf"\s*[이가은는도]?\s*{_WORKS_NOUN}(?:있는|있고|있음|있어야|있었으면|되는|되고|가능한|가능|지원되는|지원하는|지원|"
-    r"달린|붙은|포함된|포함|들어간|들어있는|내장된|내장|탑재된|탑재)"
+    r"달린|붙은|포함된|포함|들어간|들어있는|내장된|내장|탑재된|탑재|나는|나고)"  # '향 나는': it comes out, it has it
 )
 # what a mention says it must lack, read on the surface right after it, so that a name kiwi splits ('백탁없는' →
 # 백 + 탁 + 없) is not read as wanted: '리모컨 없는', '기모없는', '카메라 안 달린', '향 빠진', '타이머 기능 없는'
