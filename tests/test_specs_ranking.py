@@ -110,8 +110,9 @@ def test_a_leak_is_read_in_the_catalogs_own_words_not_as_lightness(demo_searcher
         result = demo_searcher.search(question)
         shown = [p.product.product_id for p in result.products]
         assert shown and "LIV-007" not in shown, (question, shown)  # 밀폐: 비밀폐 (빨대형, 눕히면 샘)
-        assert [(a.label, a.wanted) for a in result.parsed.attributes] == [("밀폐", True)], question
-        assert result.parsed.superlative is None, question
+        parsed = demo_searcher.parse(question)  # the searcher's parser, with the use contexts of its reviews
+        assert [(a.label, a.wanted) for a in parsed.attributes] == [("밀폐", True)], question
+        assert parsed.superlative is None, question
 
 
 def test_an_unstated_facet_ranks_after_stated_matches_and_is_said(demo_searcher):
