@@ -42,12 +42,13 @@ def shop_products():
     return _products(PROBE_SHOP)
 
 
-def _misread(products, analyzer) -> list[tuple[str, bool, set[bool]]]:
-    """Probe questions over the keys binary by eval's reader or by rag's facets whose requirement is not read as
-    asked: missing, or with the wrong polarity."""
+def _misread(products, analyzer, rag_keys: bool = False) -> list[tuple[str, bool, set[bool]]]:
+    """Probe questions over the keys binary by eval's reader (and by rag's facets: `rag_keys`) whose requirement is
+    not read as asked: missing, or with the wrong polarity. rag's facets also see levels as binary ('먼지: 거의
+    없음' beside '보통'), which the parser deliberately reads as a wish, so the demo is asked on eval's keys."""
     parser = QueryParser(analyzer, QueryVocabulary.from_products(products, analyzer))
     facets = [type_attributes(p.product_id, p.attributes) for p in products]
-    pairs = dict.fromkeys([*binary_pairs(products), *rag_binary_pairs(products, facets)])
+    pairs = dict.fromkeys([*binary_pairs(products), *(rag_binary_pairs(products, facets) if rag_keys else [])])
     out = []
     for q in questions(pairs):
         got = parsed_as(parser.parse(q.text).attributes, q.key)
@@ -73,7 +74,7 @@ def test_the_probe_asks_about_every_binary_key_both_ways(demo_products, shop_pro
 
 
 def test_every_phrasing_reads_the_requirement_with_its_polarity_on_a_user_catalog(shop_products, analyzer):
-    assert _misread(shop_products, analyzer) == []
+    assert _misread(shop_products, analyzer, rag_keys=True) == []  # 'Wi-Fi: No', '분리형 받침: X' too
 
 
 @pytest.mark.slow
