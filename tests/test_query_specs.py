@@ -418,6 +418,20 @@ def test_specs_carry_over_within_the_product_type(parser, vocabulary, products):
     assert other.constraints.specs == ()  # a new product type: a boot's weight limit does not apply to a tent
 
 
+def test_requirements_carry_over_within_the_product_type_only(parser, vocabulary, products):
+    first = parser.parse("노이즈캔슬링 이어폰 추천")
+    assert [(a.label, a.wanted) for a in first.attributes] == [("노이즈캔슬링", True)]
+    history = [_Turn("노이즈캔슬링 이어폰 추천", _answer("노이즈캔슬링 이어폰 추천", first, products, ["DIG-001"]))]
+    humidifier = follow_up(parser.parse("가습기 추천"), "가습기 추천", history, None, vocabulary)
+    assert humidifier.constraints.attributes == ()  # no humidifier states 노이즈캔슬링: it would show nothing
+    assert humidifier.constraints.categories == ("가전>계절가전>가습기",)
+    cheaper = follow_up(parser.parse("더 싼 건 없어?"), "더 싼 건 없어?", history, None, vocabulary)
+    assert [a.label for a in cheaper.constraints.attributes] == ["노이즈캔슬링"]  # same type: still required
+    question = "무선이어폰 중에 5만원 이하"
+    same = follow_up(parser.parse(question), question, history, None, vocabulary)
+    assert [a.label for a in same.constraints.attributes] == ["노이즈캔슬링"]
+
+
 @pytest.mark.parametrize(
     ("text", "category"),
     [

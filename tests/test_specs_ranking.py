@@ -103,6 +103,18 @@ def test_the_issue_contradictions_are_gone(demo_searcher):
         assert kimchi[0] == "FOO-012" and "FOO-010" not in kimchi, (question, kimchi)
 
 
+def test_a_leak_is_read_in_the_catalogs_own_words_not_as_lightness(demo_searcher):
+    """'가방에 넣어도 안새는 텀블러': the bag is why, the leak is what. The demo's 밀폐 values say the tumbler
+    without it '눕히면 샘', so '안 새는' asks for 밀폐: that tumbler is never shown, and no weight order is implied."""
+    for question in ("가방에 넣어도 안새는 텀블러", "안 새는 텀블러", "새지 않는 텀블러"):
+        result = demo_searcher.search(question)
+        shown = [p.product.product_id for p in result.products]
+        assert shown and "LIV-007" not in shown, (question, shown)  # 밀폐: 비밀폐 (빨대형, 눕히면 샘)
+        parsed = demo_searcher.parse(question)  # the searcher's parser, with the use contexts of its reviews
+        assert [(a.label, a.wanted) for a in parsed.attributes] == [("밀폐", True)], question
+        assert parsed.superlative is None, question
+
+
 def test_an_unstated_facet_ranks_after_stated_matches_and_is_said(demo_searcher):
     result = demo_searcher.search("젓갈 없는 김치")
     ids = [p.product.product_id for p in result.products]

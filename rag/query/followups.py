@@ -61,7 +61,8 @@ def follow_up(
     pc, changes, notes = prev.constraints, {}, []
     if not parsed.categories and pc.categories:
         changes["categories"] = pc.categories
-    if not parsed.attributes and pc.attributes:
+    # requirements are about the previous product type: '노이즈캔슬링' of earphones says nothing of a humidifier
+    if not parsed.attributes and pc.attributes and _same_type(parsed.categories, pc.categories):
         changes["attributes"] = pc.attributes
     if parsed.price_min is None and parsed.price_max is None:
         changes["price_min"], changes["price_max"] = pc.price_min, pc.price_max
@@ -108,3 +109,10 @@ def follow_up(
     if len(text) < 8 and not parsed.categories and prev.parsed is not None:
         text = f"{prev.parsed.keywords or prev.question} {text}"  # "더 싼 건?" searches what was asked before
     return FollowUp(parsed, constraints, text, focus, (" ".join(notes) + " ") if notes else "", "" if focus else empty)
+
+
+def _same_type(asked: Sequence[str], before: Sequence[str]) -> bool:
+    """No type named now, or one that is, contains or is inside a type asked before ('이어폰 중에' after 무선이어폰)."""
+    if not asked:
+        return True
+    return any(a == b or a.startswith(b + ">") or b.startswith(a + ">") for a in asked for b in before)

@@ -9,6 +9,9 @@ One negation reader (`read_negations`) finds every denied thing of a question �
 - anything else → a soft negation (`ParsedQuery.negations`: '냄새 안 나는' → 냄새), which ranking uses as a wish.
 A mention that is not denied is wanted: lexicon attributes, their aliases and catalog flag names ('리모컨 있는',
 '식기세척기 되는', '충전식', '무향').
+A mention is also denied by what follows it on the surface ('리모컨 미지원', '백탁없는', '타이머 기능 없는', '카메라 안
+달린', '인덕션 불가능한'), so a name kiwi splits is never read as wanted; and a denied verb the catalog uses only for
+products lacking a flag ('밀폐: 비밀폐 (…, 눕히면 샘)') asks for that flag ('안 새는' → 밀폐).
 """
 
 from __future__ import annotations
@@ -28,14 +31,23 @@ _WORKS_VERBS = frozenset({"되", "들어가", "들", "먹"})  # 'X 안 되는', 
 _SUPPORT_NOUNS = frozenset({"호환", "지원", "사용", "연동", "가능", "장착", "적용"})
 _NOUNISH = frozenset({"NNG", "NNP", "NR", "XR", "SL", "SH", "ETN", "XSN"})
 _NO_PREFIX_RE = re.compile(r"(?<![가-힣])노\s+([가-힣A-Za-z]{2,})")  # "노 실리콘"; glued 노캔/노트북 are words
-_WITHOUT_AFTER_RE = re.compile(
-    r"([가-힣A-Za-z]{2,})[이가은는을를]?\s*(?:무첨가|프리(?![가-힣])|free\b|빼고|뺀|빠진|제외(?:한|하고)?|말고)",
-    re.IGNORECASE,
-)
-_GLUED_WITHOUT_RE = re.compile(r"(?<![가-힣])무([가-힣]{2,6})")  # '무실리콘', '무코팅': the catalog's own 무X
-# what makes a positive mention a chip of its own: '리모컨 있는', '식기세척기 되는', '카메라 달린'
+# what shops write after a thing a product lacks ('리모컨 미지원', '인덕션 불가'), asked the same way
+_LACKING_WORDS = r"무첨가|프리(?![가-힣])|free\b|빼고|뺀|빠진|제외(?:한|하고)?|말고|미지원|미포함|불포함|불가능|불가"
+_WITHOUT_AFTER_RE = re.compile(rf"([가-힣A-Za-z]{{2,}})[이가은는을를]?\s*(?:{_LACKING_WORDS})", re.IGNORECASE)
+_GLUED_WITHOUT_RE = re.compile(r"(?<![가-힣])무([가-힣A-Za-z])")  # '무실리콘', '무와이파이': see _glued_without
+# a noun that only says a thing works or is there, before has/lacks: '리모컨 기능 없는', '와이파이 연동 되는'
+_WORKS_NOUN = r"(?:(?:기능|호환|지원|연동|사용|장착)\s*[이가은는도]?\s*)?"
+# what makes a positive mention a chip of its own: '리모컨 있는', '식기세척기 되는', '카메라 달린', '캡 포함'
 _HAVING_AFTER_RE = re.compile(
-    r"\s*[이가]?\s*(?:있는|있고|있음|있어야|되는|되고|가능한|가능|지원되는|지원하는|달린|포함된)"
+    rf"\s*[이가은는도]?\s*{_WORKS_NOUN}(?:있는|있고|있음|있어야|있었으면|되는|되고|가능한|가능|지원되는|지원하는|지원|"
+    r"달린|붙은|포함된|포함|들어간|들어있는|내장된|내장|탑재된|탑재|나는|나고)"  # '향 나는': it comes out, it has it
+)
+# what a mention says it must lack, read on the surface right after it, so that a name kiwi splits ('백탁없는' →
+# 백 + 탁 + 없) is not read as wanted: '리모컨 없는', '기모없는', '카메라 안 달린', '향 빠진', '타이머 기능 없는'
+_LACKING_AFTER_RE = re.compile(
+    rf"\s*[이가은는도]?\s*{_WORKS_NOUN}(?:없(?:는|고|음|이|어야|었으면|으면|게)|"
+    rf"안\s*(?:되|돼|들어가|들어간|들어있|달리|달린|붙|나오|나온|나는|나고|나게|남)|{_LACKING_WORDS})",
+    re.IGNORECASE,
 )
 
 
@@ -47,6 +59,7 @@ class Negated:
     aspect_start: int
     aspect_end: int
     verb: bool = False
+    marker: int = -1  # where the negating word starts ('안' of '안 들어간'), -1 when it is a suffix pattern
 
 
 def read_negations(t: QueryText) -> list[Negated]:
@@ -56,7 +69,10 @@ def read_negations(t: QueryText) -> list[Negated]:
     for i, tok in enumerate(tokens):
         after = tokens[i + 1] if i + 1 < len(tokens) else None
         found, last, verb = None, tok, False
-        if tok.form == "안" and tok.tag == "MAG" and after and after.tag.startswith(("VV", "VA", "XR")):
+        negating_verb = after is not None and (
+            after.tag.startswith(("VV", "VA", "XR")) or (after.tag == "XSV" and after.form in _WORKS_VERBS)
+        )  # '안되는' comes as 안 + 되/XSV
+        if tok.form == "안" and tok.tag == "MAG" and negating_verb:
             if after.form != "좋":  # "안 좋은" means "bad", not a negated aspect
                 found, last = _aspect_before(t, i, whole_word=after.form in _WORKS_VERBS), after
                 if found is None:
@@ -76,7 +92,7 @@ def read_negations(t: QueryText) -> list[Negated]:
         if found:
             start, aspect, aspect_end = found
             end = t.word(last.start)[1]
-            out.append(Negated(min(start, tok.start), end, aspect, start, aspect_end, verb))
+            out.append(Negated(min(start, tok.start), end, aspect, start, aspect_end, verb, tok.start))
     for m in _NO_PREFIX_RE.finditer(t.text):
         out.append(Negated(m.start(), m.end(), m.group(1), m.start(1), m.end(1)))
     for m in _WITHOUT_AFTER_RE.finditer(t.text):
@@ -134,6 +150,21 @@ def _whole_word(t: QueryText, start: int, end: int) -> bool:
     return word_start == start and _PARTICLE_RE.fullmatch(t.text[end:word_end]) is not None
 
 
+def _said_after(t: QueryText, start: int, end: int) -> bool:
+    """A one-syllable name glued to has/lacks at the start of its word: '향있는', '캡없는'."""
+    said = _HAVING_AFTER_RE.match(t.text, end) or _LACKING_AFTER_RE.match(t.text, end)
+    return t.word(start)[0] == start and said is not None
+
+
+def _names_the_type_next(t: QueryText, query: ParsedQuery, end: int) -> bool:
+    """The next word is the product type the question names: '캡 물티슈', '향 샴푸'."""
+    rest = t.text[end:]
+    if not rest[:1].isspace():
+        return False
+    start = end + len(rest) - len(rest.lstrip())
+    return any(s == start and label.startswith("category:") for s, _, label in query.spans)
+
+
 def _supports(t: QueryText, end: int, n: Negated) -> bool:
     """'차량컵홀더 호환 안 되는': the denied word only says the mention just before it works."""
     gap = t.text[end : n.aspect_start]
@@ -170,49 +201,83 @@ class AttributeReader:
     def read(self, t: QueryText, query: ParsedQuery) -> dict[tuple[int, int], tuple[int, int, SpecWord]]:
         """Claim requirements and soft negations; return negated qualities the superlative reader takes."""
         negations = [n for n in read_negations(t) if t.free(n.start, n.end)]
+        self._glued_without(t, query)  # '무와이파이', '무실리콘' before the names inside them are read as wanted
         found = []
         for trigger, label in self.triggers:
             for start, end in t.find(trigger):
                 ascii_ok = not trigger.isascii() or latin_word(t.text, start, end)
-                if len(trigger) == 1 and not _whole_word(t, start, end):
-                    continue  # '캡 없는', not the 캡 of '캡슐세제'
+                if len(trigger) == 1 and not (_whole_word(t, start, end) or _said_after(t, start, end)):
+                    continue  # '캡 없는', '향있는', not the 캡 of '캡슐세제'
                 if t.free(start, end) and ascii_ok and t.aligned(start):
                     found.append((start, end, label))
                     t.claimed.append((start, end))
         found += typos(t, self._korean, t.words, self._korean_typos)
+        # a negating word inside a name is part of the name: '안감 있는' is no '안 + 감'
+        negations = [n for n in negations if not any(s <= n.marker < e for s, e, _ in found)]
         qualities: dict[tuple[int, int], tuple[int, int, SpecWord]] = {}
         for start, end, label in sorted(found):
             if (start, end) in t.claimed:  # held while matching so triggers do not overlap; claimed again below
                 t.claimed.remove((start, end))
             denial = next((n for n in negations if n.aspect_start <= start and end <= n.aspect_end), None)
             denial = denial or next((n for n in negations if _supports(t, end, n)), None)
+            lacking = _LACKING_AFTER_RE.match(t.text, end)
+            word_end = t.word(start)[1]
+            if lacking is None and word_end > end and compact(t.text[start:word_end]) in self.vocabulary.facet_keys:
+                lacking = _LACKING_AFTER_RE.match(t.text, word_end)  # '방수등급 기능 없는': the key the name starts
             if start and t.text[start - 1] in "무비" and t.word(start)[0] == start - 1:
                 self._require(t, query, start - 1, end, label, wanted=False)  # '무코팅', '비방수': glued denial
             elif denial is not None:
                 self._require(t, query, denial.start, denial.end, label, wanted=False)
                 negations.remove(denial)
+            elif lacking is not None:
+                self._require(t, query, start, t.word(lacking.end() - 1)[1], label, wanted=False)
             else:
                 m = _HAVING_AFTER_RE.match(t.text, end)
-                if m is None and len(compact(label)) == 1:
-                    continue  # a one-syllable name is a requirement only when said so: '캡 있는', '향 없는'
+                if m is None and len(compact(label)) == 1 and not _names_the_type_next(t, query, end):
+                    continue  # a one-syllable name is a requirement when said so ('캡 있는') or as the type's
+                    # modifier ('캡 물티슈'); not inside other words ('캡슐세제', '향 좋은')
                 self._require(t, query, start, t.word(m.end() - 1)[1] if m else end, label, wanted=True)
         for n in negations:
             if not t.free(n.start, n.end):
                 continue
             label = None if n.verb else self.label_of(n.aspect)
+            lacks = self._lacked_flag(n.aspect, query.categories) if n.verb else None
             if label:
                 self._require(t, query, n.start, n.end, label, wanted=False)
+            elif lacks:  # '안 새는': the catalog says a product lacking 밀폐 '샘', so the shopper wants 밀폐
+                self._require(t, query, n.start, n.end, lacks, wanted=True)
             elif n.verb and n.aspect in NEGATED_SPEC_WORDS:
                 qualities[(n.start, n.end)] = (n.start, n.end, NEGATED_SPEC_WORDS[n.aspect])
             elif n.aspect not in query.negations:
                 query.negations.append(n.aspect)
                 t.claim(query, n.start, n.end, f"negation:{n.aspect}")
-        for m in _GLUED_WITHOUT_RE.finditer(t.text):  # '무실리콘 샴푸': the catalog marks 실리콘 with 무
-            label = self.vocabulary.known_terms.get(compact(m.group(1)))
-            end = t.word(m.start())[1]
-            if label and t.free(m.start(), m.end()) and t.word(m.start())[0] == m.start():
-                self._require(t, query, m.start(), min(end, m.end()), label, wanted=False)
         return qualities
+
+    def _lacked_flag(self, verb: str, categories: list[str]) -> str | None:
+        """The flag whose lack the asked categories' values describe with `verb` ('샘' → 밀폐 for 텀블러)."""
+        for category, key in self.vocabulary.lack_words.get(verb, ()):
+            if any(category == c or category.startswith(c + ">") for c in categories):
+                return key
+        return None
+
+    def _glued_without(self, t: QueryText, query: ParsedQuery) -> None:
+        """'무실리콘 샴푸', '무와이파이 급식기', '무방수등급': 무 glued to the start of a thing the catalog knows (a
+        flag name, a lexicon attribute, a term its values mark) denies it; the longest known start of the rest wins,
+        so '무방수등급' denies 방수. A one-syllable flag name only as the whole word ('무캡')."""
+        for m in _GLUED_WITHOUT_RE.finditer(t.text):
+            word_start, word_end = t.word(m.start())
+            if word_start != m.start() or not t.free(m.start(), word_end):
+                continue
+            if any(compact(t.text[m.start() : c]) in self._labels for c in range(m.start() + 2, word_end + 1)):
+                continue  # a word of its own ('무향', '무선'): the triggers read it
+            rest = t.text[m.start() + 1 : word_end]
+            for cut in range(len(rest), 0, -1):
+                label = self.label_of(rest[:cut]) if cut >= 2 else None
+                if cut == 1 and _PARTICLE_RE.fullmatch(rest[1:]) and rest[0] in self.vocabulary.attribute_keys:
+                    label = rest[0]
+                if label:
+                    self._require(t, query, m.start(), m.start() + 1 + cut, label, wanted=False)
+                    break
 
     def _require(self, t: QueryText, query: ParsedQuery, start: int, end: int, label: str, wanted: bool) -> None:
         requirement = AttributeRequirement(label, self.terms(label), wanted)

@@ -22,6 +22,8 @@ from .lexicon import ATTRIBUTES, CATEGORY_FAMILIES, CATEGORY_SYNONYMS
 from .text import compact
 
 _NUMERIC = ("number", "range")
+# words before a polarity word that make it a level, not a lack: '거의 없음', '약간 있음'
+_DEGREE_WORDS = frozenset({"거의", "약간", "조금", "다소", "매우", "아주", "별로", "적게"})
 
 
 @dataclass
@@ -35,6 +37,10 @@ class QueryVocabulary:
     # '먼지 안 날리는', '소음 없는' wish for little of it, a ranking matter, not a filter
     known_terms: dict[str, str] = field(default_factory=dict)
     english: dict[str, str] = field(default_factory=dict)  # English product word → the Korean word to search
+    # a word only a category's values lacking a flag use → (category, that flag): '밀폐: 비밀폐 (빨대형, 눕히면 샘)'
+    # → 샘 → (텀블러, 밀폐), so '안 새는 텀블러' asks for 밀폐 in the catalog's own words (no synonym list); only
+    # for that category: a diaper that does not leak is no question of 밀폐
+    lack_words: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     dimension_keys: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # leaf path → dim → keys
     qualifiers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word → dims it qualifies ('한쪽')
     facet_keys: frozenset[str] = frozenset()  # compact keys of every main facet: words a question uses as a spec's
@@ -62,7 +68,8 @@ class QueryVocabulary:
         typed: dict[str, tuple[Facet, ...]] = {}
         paths_of: dict[str, str] = {}
         lacking: set[str] = set()  # keys some product states as lacking (a flag reading False)
-        amounts: dict[str, int] = {}  # key → products stating it as a number or range
+        said_lacking: dict[tuple[str, str], set[str]] = {}  # (category, key) → words of values saying it lacks it
+        said_otherwise: dict[tuple[str, str], set[str]] = {}  # (category, key) → words of its other values
         for product in products:
             path = product.category_path()
             for depth in range(1, len(path) + 1):
@@ -78,16 +85,18 @@ class QueryVocabulary:
             typed[product.product_id] = product_facets
             for key in {f.key for f in product_facets if not f.source}:
                 stated[key] = stated.get(key, 0) + 1
-            for key in {f.key for f in product_facets if not f.source and f.kind in _NUMERIC}:
-                amounts[key] = amounts.get(key, 0) + 1
             for f in product_facets:
+                if not f.source:
+                    words = set(re.findall(r"[가-힣]+", f.raw)) - {f.key}
+                    side = said_lacking if f.kind == "flag" and f.flag is False else said_otherwise
+                    side.setdefault((product.category, f.key), set()).update(words)
                 if f.kind == "flag":
                     if f.source:
                         derived.add(f.key)
                     else:
                         flagged[f.key] = flagged.get(f.key, 0) + 1
-                        if f.flag is False:
-                            lacking.add(f.key)
+                        if f.flag is False and f.qualifier.split(" ")[0] not in _DEGREE_WORDS:
+                            lacking.add(f.key)  # '없음', '미지원'; not '거의 없음', a level
                 elif f.source:
                     continue  # a number read beside another ('260mm' of '420g(한쪽, 260mm)') names no key
                 elif f.kind in _NUMERIC and f.dimension:
@@ -101,10 +110,17 @@ class QueryVocabulary:
         # a flag name is a key most products state as has/lacks; a key of levels ('먼지: 보통 / 매우 적음 / 거의
         # 없음') is not, or '먼지 안 날리는' would drop the 매우 적음 litter as having dust
         flags = {k for k, n in flagged.items() if 2 * n >= stated.get(k, n)}
-        # a key some product states it lacks ('타이머: 없음') and every other states as an amount ('1~8시간') is a
-        # thing a product has or lacks too: its amount says it has one ('타이머 없는' must not show the 1~8시간 one);
-        # a key no product lacks ('소음: 42dB') stays a dimension, so '소음 없는' is no requirement
-        flags |= {k for k in lacking if flagged.get(k, 0) + amounts.get(k, 0) == stated.get(k, 0)}
+        # a key some product states it lacks outright ('타이머: 없음', '백라이트: 없음') is a thing a product has or
+        # lacks: any other value says it has one — an amount ('1~8시간'), an option ('RGB'), a description — so
+        # '타이머 없는' must not show the 1~8시간 one, nor '백라이트 없는' the RGB one (as eval's reader and a shop
+        # read them). A key no product lacks ('소음: 42dB') stays a dimension, so '소음 없는' is no requirement; a
+        # level ('먼지: 거의 없음' beside '보통') is no outright lack, so '먼지 안 날리는' stays a wish
+        flags |= lacking
+        lack_words: dict[str, list[tuple[str, str]]] = {}
+        for (category, key), words in sorted(said_lacking.items()):
+            for word in sorted(words - said_otherwise.get((category, key), set())):
+                if key in flags and _says_it_happens(word):
+                    lack_words.setdefault(word, []).append((category, key))
         strong, weak = _category_words(names, leaves, analyzer)
         english = _english_words(strong, weak)
         table_terms = {compact(t) for terms, aliases in ATTRIBUTES.values() for t in terms + aliases}
@@ -117,6 +133,7 @@ class QueryVocabulary:
             # one-syllable flag names ('캡') are read only as whole words (AttributeReader), never inside 캡슐
             attribute_keys=tuple(sorted(k for k in flags if _nameable(k) and compact(k) not in table_terms)),
             known_terms=known,
+            lack_words={w: tuple(pairs) for w, pairs in lack_words.items()},
             english=english,
             dimension_keys={c: {d: tuple(sorted(k)) for d, k in by.items()} for c, by in dims.items()},
             qualifiers={w: tuple(sorted(d)) for w, d in qualifiers.items()},
@@ -202,3 +219,11 @@ def _common_prefix(paths: Iterable[str]) -> str:
 def _nameable(key: str) -> bool:
     """A key a question can name: two or more characters, or one Hangul syllable."""
     return len(key) >= 2 or (len(key) == 1 and "가" <= key <= "힣")
+
+
+def _says_it_happens(word: str) -> bool:
+    """A verb a value states in its noun form ('샘' of '눕히면 샘', '끈적임'): what a question denies as '안 새는',
+    '안 끈적이는' (the negation reader nominalises them so). Not the polarity words themselves (없음, 있음, 안 됨)."""
+    last = word[-1]
+    final_m = "가" <= last <= "힣" and (ord(last) - 0xAC00) % 28 == 16
+    return final_m and word not in ("없음", "있음", "됨", "안됨")
