@@ -21,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # "full answer:          p50 29.9 ms, p95 49.0 ms" → ("full answer", "p50", 29.9)
 _NUMBER = re.compile(r"(p50|p95)\s+([0-9.]+)\s*ms")
+# eval.bench_search's table, under a "p50 ms   p95 ms" header: "search + rank (all)   19.1   34.2"
+_ROW = re.compile(r"^(\S.*?)\s{2,}([0-9.]+)\s+([0-9.]+)\s*$")
 
 
 def _run(cmd: list[str], cwd: Path) -> str:
@@ -43,9 +45,19 @@ def build_demo(tree: Path, index: Path) -> None:
 
 
 def parse(stdout: str) -> dict[str, float]:
-    """Every "label: p50 N ms, p95 M ms" line of a benchmark's output, keyed "label p50"."""
+    """Every "label: p50 N ms, p95 M ms" line of a benchmark's output, and every row of a "p50 ms  p95 ms" table,
+    keyed "label p50"."""
     numbers = {}
+    table = False  # inside a "p50 ms  p95 ms" table
     for line in stdout.splitlines():
+        if re.search(r"p50 ms\s+p95 ms", line):
+            table = True
+            continue
+        row = _ROW.match(line) if table else None
+        if row:
+            numbers[f"{row[1]} p50"], numbers[f"{row[1]} p95"] = float(row[2]), float(row[3])
+            continue
+        table = False
         label = line.split(":")[0].strip() if ":" in line else line.strip()
         for stat, value in _NUMBER.findall(line):
             numbers[f"{label} {stat}"] = float(value)
