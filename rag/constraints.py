@@ -23,7 +23,7 @@ from .catalog_view import CatalogView
 from .facets import USUAL_KEYS, Facet, match_requirement, match_spec, spec_value
 from .generation.templates import say
 from .query import AttributeRequirement, ParsedQuery, SpecConstraint
-from .records import Product
+from .records import Product, in_category
 from .units import format_quantity
 
 
@@ -101,7 +101,7 @@ def product_mask(view: CatalogView, c: Constraints) -> np.ndarray:
         for i, product in enumerate(view.products):
             if not mask[i]:
                 continue
-            if c.categories and not any(_under(product.category, prefix) for prefix in c.categories):
+            if c.categories and not any(in_category(product.category, prefix) for prefix in c.categories):
                 mask[i] = False
             elif c.brands and product.brand not in c.brands:
                 mask[i] = False
@@ -141,10 +141,6 @@ def spec_label(spec: SpecConstraint) -> str:
         return spec.label
     words = {"<=": "이하", "<": "미만", ">=": "이상", ">": "초과"}
     return f"{format_quantity(spec.value, spec.dimension)} {words[spec.op]}"
-
-
-def _under(category: str, prefix: str) -> bool:
-    return category == prefix or category.startswith(prefix.rstrip(">") + ">")
 
 
 def explain_empty(view: CatalogView, c: Constraints) -> list[str]:

@@ -8,6 +8,11 @@ from dataclasses import dataclass, field
 EVENT_KINDS: tuple[str, ...] = ("view", "cart", "purchase")
 
 
+def in_category(category: str, prefix: str) -> bool:
+    """`category` (a path, 'A>B>C') is `prefix` or lies under it; a trailing '>' on the prefix is allowed."""
+    return category == prefix or category.startswith(prefix.rstrip(">") + ">")
+
+
 @dataclass
 class Product:
     product_id: str

@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 
 from ..constraints import Constraints, product_mask
 from ..query import AttributeRequirement, ParsedQuery
+from ..records import in_category
 from .answer import Answer
 from .buying_guide import BuyingGuide, BuyingGuides, GuideDimension
 from .templates import say
@@ -117,10 +118,6 @@ def price_bands(prices: Sequence[int]) -> list[tuple[str, int | None, int | None
     return out if len(out) >= 2 else []
 
 
-def _under(category: str, prefix: str) -> bool:
-    return category == prefix or category.startswith(prefix.rstrip(">") + ">")
-
-
 class Clarifier:
     """Decides whether to ask back, and builds the chips. `searcher`: the guide's `rag.search.ProductSearcher` (its
     parser, catalog view and analyzer); `guides`: the composer's buying guides."""
@@ -177,9 +174,7 @@ class Clarifier:
             return self._budget(question, constraints, [p.price for p in self.view.products if p.in_stock is not False])
         if own:
             return None  # the type and something more (자취방, 조용한 …): specific enough
-        leaves = [
-            c for c in self.leaves if any(c == x or c.startswith(x.rstrip(">") + ">") for x in constraints.categories)
-        ]
+        leaves = [c for c in self.leaves if any(in_category(c, x) for x in constraints.categories)]
         if len(leaves) > 1:
             return self._subcategories(question, constraints, leaves)
         guide = self.guides.for_question(leaves[0], parsed, constraints, question) if leaves else None

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from ..constraints import Constraints
 from ..facets import spec_value
 from ..generation.templates import say
+from ..records import in_category
 from .model import ParsedQuery, SpecConstraint
 from .specs import spec_text
 from .vocabulary import QueryVocabulary
@@ -115,4 +116,4 @@ def _same_type(asked: Sequence[str], before: Sequence[str]) -> bool:
     """No type named now, or one that is, contains or is inside a type asked before ('이어폰 중에' after 무선이어폰)."""
     if not asked:
         return True
-    return any(a == b or a.startswith(b + ">") or b.startswith(a + ">") for a in asked for b in before)
+    return any(in_category(a, b) or in_category(b, a) for a in asked for b in before)

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from ..analyzer import KoreanAnalyzer
+from ..records import in_category
 from .lexicon import ATTRIBUTES, FLAG_SYNONYMS, NEGATED_SPEC_WORDS, SpecWord
 from .model import AttributeRequirement, ParsedQuery
 from .text import QueryText, compact, latin_word
@@ -256,7 +257,7 @@ class AttributeReader:
     def _lacked_flag(self, verb: str, categories: list[str]) -> str | None:
         """The flag whose lack the asked categories' values describe with `verb` ('샘' → 밀폐 for 텀블러)."""
         for category, key in self.vocabulary.lack_words.get(verb, ()):
-            if any(category == c or category.startswith(c + ">") for c in categories):
+            if any(in_category(category, c) for c in categories):
                 return key
         return None
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ..analyzer import KoreanAnalyzer
 from ..facets import Facet, type_attributes
-from ..records import Product
+from ..records import Product, in_category
 from ..type_lexicon import ENGLISH_NAMES
 from .lexicon import ATTRIBUTES, CATEGORY_FAMILIES, CATEGORY_SYNONYMS
 from .text import compact
@@ -146,7 +146,7 @@ class QueryVocabulary:
         """Dimension → the facet keys that have it, over the categories under any of `categories` (all if none)."""
         out: dict[str, set[str]] = {}
         for path, by_dim in self.dimension_keys.items():
-            if not categories or any(path == c or path.startswith(c + ">") for c in categories):
+            if not categories or any(in_category(path, c) for c in categories):
                 for dim, keys in by_dim.items():
                     out.setdefault(dim, set()).update(keys)
         return {d: tuple(sorted(k)) for d, k in out.items()}
@@ -155,7 +155,7 @@ class QueryVocabulary:
         """The dimension of the numeric facet keyed `word` ('두께' → length); the most common one if several."""
         counts: dict[str, int] = {}
         for path, by_dim in self.dimension_keys.items():
-            if not categories or any(path == c or path.startswith(c + ">") for c in categories):
+            if not categories or any(in_category(path, c) for c in categories):
                 for dim, keys in by_dim.items():
                     counts[dim] = counts.get(dim, 0) + (word in keys)
         best = max(counts.items(), key=lambda kv: kv[1], default=(None, 0))
