@@ -78,6 +78,7 @@ def one_run(source: Path, index: Path, engine: str, workers: int, threads: int |
 
 def _embed_alone(texts: list[str], ready, go, out) -> None:
     """One process, one thread: embeds `texts` (the engine's batch size) once `go` is set; puts its compute time."""
+    from ingest.engine_ray import EMBED_BATCH
     from rag.embedders import make_embedder
 
     embedder = make_embedder(EmbedderConfig(num_threads=1))
@@ -85,8 +86,8 @@ def _embed_alone(texts: list[str], ready, go, out) -> None:
     ready.set()
     go.wait()
     started = time.perf_counter()
-    for i in range(0, len(texts), 64):
-        embedder.embed_array(texts[i : i + 64])
+    for i in range(0, len(texts), EMBED_BATCH):
+        embedder.embed_array(texts[i : i + EMBED_BATCH])
     out.put(time.perf_counter() - started)
 
 
