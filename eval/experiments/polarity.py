@@ -39,6 +39,10 @@ SEED = 12
 DRAW = {"naver_shopping": 120, "nsmc": 110, "demo": 120}
 # the second batch (split dev2): the same walks continued; naver_shopping has 216 reviews, so all that are left
 DRAW_MORE = {"naver_shopping": 96, "nsmc": 100, "demo": 100}
+# the third batch (splits dev3 / test2, alternating): the same walks continued past dev2; naver_shopping has no
+# review left, so its share is the other clauses of the reviews whose drawn clause is in dev or dev2 (all to dev3:
+# a sibling of a tuned-on clause is no held-out text)
+DRAW_THIRD = {"nsmc": 300, "demo": 200}
 POLARITIES = (1, -1, 0)
 
 
@@ -82,13 +86,23 @@ def _demo_reviews() -> list[tuple[str, float, str]]:
     return out
 
 
-def draw(old: ModuleType, data: Path = DATA, seed: int = SEED, more: dict[str, int] | None = None) -> list[dict]:
+def draw(
+    old: ModuleType,
+    data: Path = DATA,
+    seed: int = SEED,
+    more: dict[str, int] | None = None,
+    third: dict[str, int] | None = None,
+) -> list[dict]:
     """Per source: shuffle its reviews with Random(f"{seed}:{source}"), keep the first reviews that the old
     splitter cuts into ≥ 1 clause, one clause each (chosen by the same generator); alternate dev / test.
 
     With `more` (source → count), the walk goes on past the first DRAW[source] kept reviews, with the same shuffle
     and the same generator, for up to that many more (fewer when the source runs out), and only those are returned,
-    in split `dev2`: every review already drawn is behind the walk, so none comes twice."""
+    in split `dev2`: every review already drawn is behind the walk, so none comes twice. With `third` the walk goes
+    on past the second batch (DRAW_MORE) for that many more, alternating dev3 / test2, and only those are returned
+    (plus `siblings`, for naver_shopping)."""
+    if third is not None:
+        more = DRAW_MORE
     sources: dict[str, Callable[[], list[tuple[str, float, str]]]] = {
         "naver_shopping": lambda: _shopping_reviews(data),
         "nsmc": lambda: _nsmc_reviews(data),
@@ -101,7 +115,8 @@ def draw(old: ModuleType, data: Path = DATA, seed: int = SEED, more: dict[str, i
         order = list(range(len(reviews)))
         rng.shuffle(order)
         first = DRAW[source]
-        total = first + (more or {}).get(source, 0)
+        second = first + (more or {}).get(source, 0)
+        total = second + (third or {}).get(source, 0)
         kept = 0
         for i in order:
             if kept == total:
@@ -111,8 +126,12 @@ def draw(old: ModuleType, data: Path = DATA, seed: int = SEED, more: dict[str, i
             if not parts:
                 continue
             k = rng.randrange(len(parts))
-            split = "dev2" if kept >= first else ("dev" if kept % 2 == 0 else "test")
-            if more is None or split == "dev2":
+            if kept >= second:
+                split = "dev3" if (kept - second) % 2 == 0 else "test2"
+            else:
+                split = "dev2" if kept >= first else ("dev" if kept % 2 == 0 else "test")
+            wanted = {"dev3", "test2"} if third is not None else {"dev2"} if more is not None else {"dev", "test"}
+            if split in wanted:
                 rows.append(
                     {
                         "source": source,
@@ -124,6 +143,22 @@ def draw(old: ModuleType, data: Path = DATA, seed: int = SEED, more: dict[str, i
                     }
                 )
             kept += 1
+    if third is not None:
+        rows += siblings(old, draw(old, data, seed) + draw(old, data, seed, more=DRAW_MORE), data)
+    return rows
+
+
+def siblings(old: ModuleType, drawn: Sequence[dict], data: Path = DATA) -> list[dict]:
+    """The other clauses (by the old splitter) of the naver_shopping reviews whose drawn clause is in dev or dev2,
+    in file order, split dev3. Reviews with a test clause give none (their text stays unseen)."""
+    tuned = {r["row_id"]: r["clause_no"] for r in drawn if r["source"] == "naver_shopping" and r["split"] != "test"}
+    rows = []
+    for row_id, rating, text in _shopping_reviews(data):
+        if row_id in tuned:
+            for k, part in enumerate(old.clauses(text)):
+                if k != tuned[row_id]:
+                    rows.append({"source": "naver_shopping", "row_id": row_id, "clause_no": k, "rating": rating,
+                                 "split": "dev3", "clause": part})  # fmt: skip
     return rows
 
 
@@ -281,7 +316,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--old", default=OLD_COMMIT, help="git commit of the old rag/aspects.py")
     parser.add_argument("--draw", type=Path, help="write the seeded, unlabelled draw here instead of scoring")
     parser.add_argument("--draw-more", type=Path, help="write the second seeded draw (split dev2) here instead")
-    parser.add_argument("--data", type=Path, default=DATA, help="the shared data folder (for --draw, --draw-more)")
+    parser.add_argument("--draw-third", type=Path, help="write the third seeded draw (dev3 / test2) here instead")
+    parser.add_argument("--data", type=Path, default=DATA, help="the shared data folder (for the --draw options)")
     parser.add_argument("--start", default=START_COMMIT, help="git commit of the session-start aspects.py ('' = skip)")
     parser.add_argument(
         "--errors", choices=("dev", "dev2", "test"), help="also list the new code's misses on this split"
@@ -290,10 +326,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speed", action="store_true", help="also time old vs new summaries of the demo catalog")
     args = parser.parse_args(argv)
     old = load_old(args.old)
-    if args.draw or args.draw_more:
-        out = args.draw or args.draw_more
-        rows = draw(old, args.data, more=DRAW_MORE if args.draw_more else None)
-        if args.draw_more:  # ids as in the labelled file, so the labelled rows can be appended as they are
+    if args.draw or args.draw_more or args.draw_third:
+        out = args.draw or args.draw_more or args.draw_third
+        more = DRAW_MORE if args.draw_more else None
+        rows = draw(old, args.data, more=more, third=DRAW_THIRD if args.draw_third else None)
+        if args.draw_more or args.draw_third:  # ids as in the labelled file, so the labelled rows can be appended as they are
             rows = [{"id": f"{r['source']}:{r['row_id']}:{r['clause_no']}", **r} for r in rows]
         out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
         print(f"wrote {len(rows)} clauses to {out}")
