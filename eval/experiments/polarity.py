@@ -330,7 +330,8 @@ def main(argv: list[str] | None = None) -> int:
         out = args.draw or args.draw_more or args.draw_third
         more = DRAW_MORE if args.draw_more else None
         rows = draw(old, args.data, more=more, third=DRAW_THIRD if args.draw_third else None)
-        if args.draw_more or args.draw_third:  # ids as in the labelled file, so the labelled rows can be appended as they are
+        # ids as in the labelled file, so the labelled rows can be appended as they are
+        if args.draw_more or args.draw_third:
             rows = [{"id": f"{r['source']}:{r['row_id']}:{r['clause_no']}", **r} for r in rows]
         out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
         print(f"wrote {len(rows)} clauses to {out}")
