@@ -209,8 +209,7 @@ def test_a_quote_that_points_back_takes_its_previous_sentence_or_is_not_used(ana
 
 
 def test_cue_words_of_questions_and_complaints_match_whole_words_not_substrings():
-    from rag.generation.aspects import says_word
-    from rag.generation.composer import query_aspects
+    from rag.generation.aspects import query_aspects, says_word
 
     assert says_word("냄새가 좀 나요", "냄새") and says_word("소음 적은", "소음")
     assert not says_word("시간이 지나도 그대로예요", "간이")  # 시간이 holds 간이, but not the word
@@ -824,17 +823,55 @@ def test_the_state_it_arrived_in(analyzer, clause, polarity):
     assert clause_polarity(clause, analyzer) == polarity
 
 
+@pytest.mark.parametrize(
+    "clause,polarity",
+    [
+        # telling others not to get or try it warns them off
+        ("사지 마세요", -1),
+        ("절대 사지 마세요", -1),
+        ("이 영화 보지 마", -1),
+        ("이런 건 사용하지 마세요", -1),
+        ("걱정하지 마세요", 0),  # not a verb of getting it: reassurance, no warning
+        # recommended to some buyers only: a caveat, whatever it says of them
+        ("신맛 좋아하는 분만 사세요", -1),
+        ("예민하지 않은 분들만 추천해요", -1),
+        ("향에 민감한 사람만 피하세요", 0),  # 피하 is no buying verb: advice
+        ("많은 분들께 추천해요", 1),
+        ("아기 있는 집에 추천해요", 1),
+        # a fault noun before a wanted one makes the compound a fault
+        ("알러지반응이 있네요", -1),
+        ("알러지 반응 없어요", 1),
+        ("반응이 좋아요", 1),
+        # a noun + 롭/스럽 is an adjective of its own; negation still turns it
+        ("충분히 흥미로웠다", 1),
+        ("흥미롭지 않았다", -1),
+        ("아이가 사랑스러워요", 1),
+        ("원망스러운 영화", -1),
+        ("완전 폭망이에요", -1),
+    ],
+)
+def test_warnings_caveats_and_derived_adjectives(analyzer, clause, polarity):
+    assert clause_polarity(clause, analyzer) == polarity
+
+
 @pytest.mark.slow
 def test_the_labelled_file_is_the_seeded_draw_and_its_continuation():
-    """Rows 1–350 are `--draw`, rows 351–646 (`dev2`) `--draw-more`: the same walks continued, no review twice."""
-    from eval.experiments.polarity import DATA, DRAW_MORE, draw, load_labels
+    """Rows 1–350 are `--draw`, rows 351–646 (`dev2`) `--draw-more`, rows 647–1271 (`dev3`, `test2`) `--draw-third`:
+    the same walks continued, no review twice (but the tuned-on naver_shopping reviews' other clauses, in dev3)."""
+    from eval.experiments.polarity import DATA, DRAW_MORE, DRAW_THIRD, draw, load_labels
 
     if not (DATA / "nsmc" / "reviews.tsv.gz").exists():
         pytest.skip(f"the shared data is not at {DATA}")
     old = load_old()
     keys = ("source", "row_id", "clause_no", "split", "clause")
     labelled = [tuple(r[k] for k in keys) for r in load_labels()]
-    first, more = draw(old), draw(old, more=DRAW_MORE)
-    assert labelled == [tuple(r[k] for k in keys) for r in first + more]
-    assert {r["split"] for r in more} == {"dev2"}
-    assert not {(r["source"], r["row_id"]) for r in first} & {(r["source"], r["row_id"]) for r in more}
+    first, more, third = draw(old), draw(old, more=DRAW_MORE), draw(old, third=DRAW_THIRD)
+    assert labelled == [tuple(r[k] for k in keys) for r in first + more + third]
+    assert {r["split"] for r in more} == {"dev2"} and {r["split"] for r in third} == {"dev3", "test2"}
+    reviews = [{(r["source"], r["row_id"]) for r in batch} for batch in (first, more)]
+    walked = {(r["source"], r["row_id"]) for r in third if r["source"] != "naver_shopping"}
+    assert not reviews[0] & reviews[1] and not walked & (reviews[0] | reviews[1])
+    tested = {r["row_id"] for r in first if r["source"] == "naver_shopping" and r["split"] == "test"}
+    siblings = {r["row_id"] for r in third if r["source"] == "naver_shopping"}
+    assert siblings and not siblings & tested  # a held-out clause's review gives no clause to tune on
+    assert {r["split"] for r in third if r["source"] == "naver_shopping"} == {"dev3"}

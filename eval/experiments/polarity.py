@@ -4,13 +4,15 @@
     python -m eval.experiments.polarity --speed              # also: old vs new summaries of the demo catalog, timed
     python -m eval.experiments.polarity --draw OUT.jsonl     # re-draw the (unlabelled) clauses: the seeded rule
     python -m eval.experiments.polarity --draw-more OUT.jsonl  # the second batch (dev2): the same walks continued
-    python -m eval.experiments.polarity --no-test --errors dev2  # while tuning: dev and dev2 only
+    python -m eval.experiments.polarity --draw-third OUT.jsonl  # the third batch (dev3 / test2): continued again
+    python -m eval.experiments.polarity --no-test --errors dev3  # while tuning: dev, dev2 and dev3 only
 
 The labelled set is eval/data/polarity/clauses.jsonl (its README has the labelling rule). The old code is loaded
 from git (`git show <old>:rag/aspects.py`) into a temporary module, so both run in one process on the same clauses.
 Prints polarity accuracy and macro-F1 (positive / negative / neutral) and aspect accuracy (exact set per clause)
-and micro-F1, per source and split (dev, dev2: what the rules are tuned on, together `tune`; test: reported only),
-for three systems: old (2109f6f), start (the session-start code, d493b6e) and new (this tree).
+and micro-F1, per source and split (dev, dev2, dev3: what the rules are tuned on, together `tune`; test, test2:
+reported only, together `held`), for three systems: old (2109f6f), start (the session-start code, d493b6e) and
+new (this tree).
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ DRAW_MORE = {"naver_shopping": 96, "nsmc": 100, "demo": 100}
 # a sibling of a tuned-on clause is no held-out text)
 DRAW_THIRD = {"nsmc": 300, "demo": 200}
 POLARITIES = (1, -1, 0)
+TUNE = ("dev", "dev2", "dev3")  # what the rules may be tuned on (looked at clause by clause)
+HELD_OUT = ("test", "test2")  # reported only, never looked at clause by clause
 
 
 def load_old(commit: str = OLD_COMMIT, path: str = "rag/aspects.py") -> ModuleType:
@@ -245,16 +249,21 @@ def load_labels(path: Path = LABELS) -> list[dict]:
 def compare(rows: Sequence[dict], systems: dict[str, Sequence[Reading]]) -> list[dict]:
     """One table row per (split, source) group and system, groups: each split's sources, the split, and all."""
     groups: list[tuple[str, str, list[int]]] = []
-    for split in ("dev", "dev2", "test"):
+    for split in ("dev", "dev2", "dev3", "test", "test2"):
         idx = [i for i, r in enumerate(rows) if r["split"] == split]
         for source in sorted({rows[i]["source"] for i in idx}):
             groups.append((split, source, [i for i in idx if rows[i]["source"] == source]))
         if idx:
             groups.append((split, "all", idx))
-    tuned = [i for i, r in enumerate(rows) if r["split"] in ("dev", "dev2")]
+    tuned = [i for i, r in enumerate(rows) if r["split"] in TUNE]
     for source in sorted({rows[i]["source"] for i in tuned}):
         groups.append(("tune", source, [i for i in tuned if rows[i]["source"] == source]))
-    groups.append(("tune", "all", tuned))  # dev + dev2: what the rules may be tuned on
+    groups.append(("tune", "all", tuned))  # dev + dev2 + dev3: what the rules may be tuned on
+    held = [i for i, r in enumerate(rows) if r["split"] in HELD_OUT]
+    if held and {rows[i]["split"] for i in held} != {HELD_OUT[0]}:
+        for source in sorted({rows[i]["source"] for i in held}):
+            groups.append(("held", source, [i for i in held if rows[i]["source"] == source]))
+        groups.append(("held", "all", held))  # test + test2: reported only
     groups.append(("all", "all", list(range(len(rows)))))
     table = []
     for split, source, idx in groups:
@@ -320,9 +329,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DATA, help="the shared data folder (for the --draw options)")
     parser.add_argument("--start", default=START_COMMIT, help="git commit of the session-start aspects.py ('' = skip)")
     parser.add_argument(
-        "--errors", choices=("dev", "dev2", "test"), help="also list the new code's misses on this split"
+        "--errors", choices=TUNE, help="also list the new code's misses on this split (a tuning split only)"
     )
-    parser.add_argument("--no-test", action="store_true", help="leave the test split out (while tuning)")
+    parser.add_argument("--no-test", action="store_true", help="leave test and test2 out (while tuning)")
     parser.add_argument("--speed", action="store_true", help="also time old vs new summaries of the demo catalog")
     args = parser.parse_args(argv)
     old = load_old(args.old)
@@ -340,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = load_labels(args.labels)
     if args.no_test:
-        rows = [r for r in rows if r["split"] != "test"]
+        rows = [r for r in rows if r["split"] not in HELD_OUT]
     texts = [r["clause"] for r in rows]
     analyzer = KoreanAnalyzer()
     new = new_readings(texts, analyzer)

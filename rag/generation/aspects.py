@@ -26,7 +26,7 @@ from .polarity import _attributive, _index, _major, _match_at, _normalise, _pars
 
 logger = logging.getLogger(__name__)
 
-# aspect → surface substrings: what the composer matches a shopper's question with (rag.composer.query_aspects).
+# aspect → surface substrings: what the composer matches a shopper's question with (query_aspects, below).
 # Reviews are matched on morphemes (ASPECT_MORPHEMES below), not on these substrings.
 ASPECTS: dict[str, tuple[str, ...]] = {
     "소음": ("소음", "소리", "조용", "시끄", "dB", "db", "윙윙", "층간"),
@@ -75,6 +75,30 @@ def says_word(text: str, word: str) -> bool:
     """`word` begins a word of `text` ('냄새가', '냄새 안 나요'), not inside another (시간이 holds no 간이, 비싼 no 싼,
     방향 no 향): surface text read without kiwi, for the hot paths (a question, a product's reviews)."""
     return bool(_word_start(word).search(text))
+
+
+# words in a question that point at an aspect (beyond the aspect's own triggers)
+QUERY_ASPECTS: dict[str, tuple[str, ...]] = {
+    "소음": ("조용", "저소음", "무소음", "시끄", "소음", "층간"),
+    "무게": ("가벼", "가볍", "경량", "무게", "휴대"),
+    "가성비": ("가성비", "저렴", "싼", "가격"),
+    "냄새·향": ("냄새", "향", "무향"),
+    "착용감·사용감": ("편한", "편안", "착용감", "쿠션"),
+    "방수": ("방수", "비 오는", "비오는", "장마"),
+    "사이즈": ("사이즈", "발볼", "핏"),
+    "내구성": ("튼튼", "오래", "내구"),
+    "세척·관리": ("세척", "청소", "관리"),
+    "미끄럼": ("미끄", "밀리", "접지"),
+    "보온": ("따뜻", "보온", "방한"),
+    "성능": ("성능", "흡입", "음질", "노캔", "노이즈캔슬링", "배터리", "보습"),
+    "배송": ("배송", "빨리", "빠른 배송"),
+}
+
+
+def query_aspects(text: str) -> list[str]:
+    """The aspects a question asks about: words that begin a word of it ('비싼' says no 싼, '방향제' no 향)."""
+    found = [a for a, words in QUERY_ASPECTS.items() if any(says_word(text, w) for w in words)]
+    return found or [a for a, words in ASPECTS.items() if any(says_word(text, w) for w in words)]
 
 
 # aspect → morpheme patterns. A pattern is a kiwi form (`간/N`: only with a tag starting N; 시간이 is 시간/NNG, so it

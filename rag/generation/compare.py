@@ -37,8 +37,7 @@ from ..stats import ProductStats
 from ..units import format_quantity
 from . import templates as T
 from .answer import Answer, Citation
-from .aspects import AspectSummary, Mention, summarize
-from .composer import query_aspects
+from .aspects import AspectSummary, Mention, query_aspects, summarize
 from .templates import say
 
 # the better direction of a dimension, when it does not depend on the shopper

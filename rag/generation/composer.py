@@ -16,33 +16,10 @@ from ..related import CoBehaviour
 from ..search import RankedProduct, SearchResult
 from . import templates as T
 from .answer import Answer, AspectPoint, BoughtTogether, Citation, Recommendation
-from .aspects import ASPECTS, AspectSummary, Mention, says_word, self_contained, summarize
+from .aspects import AspectSummary, Mention, query_aspects, self_contained, summarize
 from .buying_guide import BuyingGuide, BuyingGuides
 from .phrases import shopper_phrases
 from .templates import Fact, say
-
-# words in a question that point at an aspect (beyond the aspect's own triggers)
-QUERY_ASPECTS: dict[str, tuple[str, ...]] = {
-    "소음": ("조용", "저소음", "무소음", "시끄", "소음", "층간"),
-    "무게": ("가벼", "가볍", "경량", "무게", "휴대"),
-    "가성비": ("가성비", "저렴", "싼", "가격"),
-    "냄새·향": ("냄새", "향", "무향"),
-    "착용감·사용감": ("편한", "편안", "착용감", "쿠션"),
-    "방수": ("방수", "비 오는", "비오는", "장마"),
-    "사이즈": ("사이즈", "발볼", "핏"),
-    "내구성": ("튼튼", "오래", "내구"),
-    "세척·관리": ("세척", "청소", "관리"),
-    "미끄럼": ("미끄", "밀리", "접지"),
-    "보온": ("따뜻", "보온", "방한"),
-    "성능": ("성능", "흡입", "음질", "노캔", "노이즈캔슬링", "배터리", "보습"),
-    "배송": ("배송", "빨리", "빠른 배송"),
-}
-
-
-def query_aspects(text: str) -> list[str]:
-    """The aspects a question asks about: words that begin a word of it ('비싼' says no 싼, '방향제' no 향)."""
-    found = [a for a, words in QUERY_ASPECTS.items() if any(says_word(text, w) for w in words)]
-    return found or [a for a, words in ASPECTS.items() if any(says_word(text, w) for w in words)]
 
 
 def _citation(mention: Mention, review: Review) -> Citation:

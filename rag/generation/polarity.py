@@ -33,7 +33,7 @@ _PRAISE = """
 참신 뭉클 정석 행복 즐겁 유쾌 웃기 아름답 대단 몰입 여운 공감 천재 스릴 로맨틱 흥하 나아지 브라보 bb 성공 성공적
 두툼 싱싱 달달 달디달 낫/VA 신기 신기하 신비롭 찬사 걸작 띵작 웃/VV 가득 쫀쫀 탱탱 포슬포슬 쫄깃
 괜춘 쟁이/VV 대만족 똑같 존좋 순하 선명 보들보들 보들 간단 세련
-우수 뛰어나 원활 일치 권하 탁월 짱짱 킹왕짱 꿀템 등극 환장 깨끗
+우수 뛰어나 원활 일치 권하 탁월 짱짱 킹왕짱 꿀템 등극 환장 깨끗 쵝오 흥미진진
 """
 _COMPLAINT = """
 별로 별루 그닥 그다지 아쉽 불편 불만 실망 비추 비추천 최악 후회 짜증 노답 쓰레기 폭망 빵점 엉망 엉터리 엉성 저질
@@ -47,7 +47,7 @@ _COMPLAINT = """
 찝찝 번거롭 엉키 삐걱 덜컹 흔들리 꺼지 끊기 끊어지 뭉치 들뜨 비리 밍밍 퍽퍽 질기
 대실망 찌그러지 튀어나오 줄/VV 식/VV 비지떡 불량품 싫어하 짜/VA 까지/VV 구리/VA 구림
 가품 짝퉁 의심 의심스럽 과하 과대포장 취소 인위 번들거리 늘어나 수선 바래 각질 버리/VV 던지 복잡 헷갈리 촌스럽
-어색 에바 설사 구토 너덜너덜 눌어붙 뜯어지 죽/VV 휘/VV 칼칼
+어색 에바 설사 구토 너덜너덜 눌어붙 뜯어지 죽/VV 휘/VV 칼칼 꿉꿉 뿌러지
 """
 _CUES: dict[str, int] = {**dict.fromkeys(_words(_PRAISE), 1), **dict.fromkeys(_words(_COMPLAINT), -1)}
 # cues of several morphemes, tried first at each token (forms joined by +, as in ASPECT_MORPHEMES)
@@ -143,6 +143,11 @@ _CUE_PHRASES: tuple[tuple[str, float], ...] = (
     ("추천+으로/JKB", 0.0),
     ("추천+로/JKB", 0.0),
     ("추천+받", 0.0),
+    ("흥미+롭", 1.0),  # a noun + 롭/스럽 is an adjective of its own (kiwi: 흥미/NNG 롭/XSA): 흥미로웠다
+    ("사랑+스럽", 1.0),
+    ("자랑+스럽", 1.0),
+    ("원망+스럽", -1.0),
+    ("폭+망", -1.0),  # 폭망이에요 (kiwi: 폭/NNG 망/NNG)
 )
 # size adjectives complain only as predicates (`작아요`, `좁게 나와서`), not before a noun (`큰 사이즈`, `작은 방`)
 _PREDICATE_ONLY = frozenset({"좁", "작", "크", "짧"})
@@ -439,17 +444,22 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
         if not score and nth and _ends_at(tokens, i, end):
             score, used = 1.0, 1  # 벌써 네 통째., 다섯 번째예요: the n-th one bought
         nominal = major.startswith("N") or major == "XR"  # 끈적/XR X, 소음/NNG 없어요
-        if not score and nominal and (form in _BAD_NOUNS or form in _WANTED_NOUNS or _cue(tokens, i)):
+        # a fault noun right before makes the compound a fault: 알러지 반응이 있어요, 피부 트러블 반응 (반응 alone is
+        # wanted: 반응이 좋아요)
+        faulty = i > start and _major(tokens[i - 1].tag).startswith("N") and tokens[i - 1].form in _BAD_NOUNS
+        bad = form in _BAD_NOUNS or (faulty and form in _WANTED_NOUNS)
+        wanted = form in _WANTED_NOUNS and not bad
+        if not score and nominal and (bad or wanted or _cue(tokens, i)):
             said, last = _after_noun(tokens, i, end)
-            own = _cue(tokens, i) or (-1.0 if form in _BAD_NOUNS else (1.0 if form in _WANTED_NOUNS else 0.0))
+            own = _cue(tokens, i) or (-1.0 if bad else (1.0 if wanted else 0.0))
             if said == "absent":  # 소음이 없어요 → praise, 효과 없음 → complaint, 끈적X → praise
                 score, used = -own or 1.0, last - i + 1
-            elif said == "present" and form in _BAD_NOUNS:
+            elif said == "present" and bad:
                 score, used = -1.0, last - i + 1
-            elif said == "present" and form in _WANTED_NOUNS:
+            elif said == "present" and wanted:
                 score, used = 1.0, last - i + 1  # 의미 있는, 효과 있어요
-            elif said == "little" and (form in _BAD_NOUNS or form in _WANTED_NOUNS):
-                score, used = (1.0 if form in _BAD_NOUNS else -1.0), last - i + 1  # 소음이 적어요 / 양이 적어요
+            elif said == "little" and (bad or wanted):
+                score, used = (1.0 if bad else -1.0), last - i + 1  # 소음이 적어요 / 양이 적어요
         if not score and major in ("VV", "VA") and i + 1 < end and tokens[i + 1].tag == "ETN":
             if _cue(tokens, i) < 0 or (form == "빠지" and i and tokens[i - 1].form in ("물", "털", "색")):
                 said, last = _after_noun(tokens, i + 1, end)  # 끊김 없어요, 물 빠짐은 거의 없었고요, 번짐 심함
@@ -526,6 +536,10 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
         elif major in ("VV", "VA"):
             boost = 1.0
         skip_to = i + max(used, 1)
+    if (k := _only_for(tokens, start, end)) is not None:
+        return [(k, -1.0)]  # 신맛 좋아하는 분만 사세요, 예민하지 않은 분들만 추천: a caveat, whatever it praises
+    if not out and (k := _warns_off(tokens, start, end)) is not None:
+        out.append((k, -1.0))  # 사지 마세요, 절대 보지 마: telling others not to is a warning
     if not out and (k := _arrived_as(tokens, start, end)) is not None:
         out.append((k, -1.0))  # 말라서 왔어요, 찌그러져서 왔네요: the state it arrived in is the complaint
     if not out and _wished_for(tokens, start, end):
@@ -675,6 +689,38 @@ def _urges(tokens: Sequence, i: int, end: int) -> bool:
     while j < end and tokens[j].tag in ("EP", "VX"):
         j += 1
     return j < end and tokens[j].form in _URGING
+
+
+# verbs of getting or trying a product: V-지 마세요 after one of these warns others off it
+_TRY = _REPEAT_BUY | {"보", "쓰", "사용", "써보", "입", "신"}
+_WHO = frozenset({"분", "사람"})
+
+
+def _warns_off(tokens: Sequence, start: int, end: int) -> int | None:
+    """Where the clause tells others not to get or try it (사지 마세요, 보지마, 사용하지 마세요), else None."""
+    for k in range(start + 1, end - 1):
+        said_not = tokens[k + 1].form == "말" and tokens[k + 1].tag == "VX"
+        if tokens[k].form == "지" and tokens[k].tag == "EC" and said_not:
+            verb = tokens[k - 1]
+            if verb.form in _TRY or (verb.tag == "XSV" and k >= start + 2 and tokens[k - 2].form in _TRY):
+                return k + 1
+    return None
+
+
+def _only_for(tokens: Sequence, start: int, end: int) -> int | None:
+    """Where the clause recommends it to some buyers only (신맛 좋아하는 분만 사세요, 민감하지 않은 분들만 추천), else
+    None: a caveat, whatever it says of those buyers."""
+    for j in range(start + 1, end - 1):
+        if tokens[j].form != "만" or tokens[j].tag != "JX":
+            continue
+        plural = tokens[j - 1].form == "들" and j >= start + 2 and tokens[j - 2].form in _WHO  # 분들만
+        who = tokens[j - 1].form in _WHO or plural
+        if not who:
+            continue
+        for k in range(j + 1, min(end, j + 4)):
+            if tokens[k].form == "추천" or (tokens[k].form in _REPEAT_BUY and _urges(tokens, k, end)):
+                return k
+    return None
 
 
 def _describes(tokens: Sequence, i: int) -> bool:
