@@ -875,3 +875,39 @@ def test_the_labelled_file_is_the_seeded_draw_and_its_continuation():
     siblings = {r["row_id"] for r in third if r["source"] == "naver_shopping"}
     assert siblings and not siblings & tested  # a held-out clause's review gives no clause to tune on
     assert {r["split"] for r in third if r["source"] == "naver_shopping"} == {"dev3"}
+
+
+@pytest.mark.parametrize(
+    "expr,pattern",
+    [
+        ("정교하다", "정교/X"),  # a 하 adjective: its stem, never a verb of the same form
+        ("느끼하다", "느끼/X"),  # not 느끼다 (to feel)
+        ("뜯어지다", "뜯+어+지"),  # the endings inside stay
+        ("돈이 아깝다", "돈+아깝"),  # particles go
+        ("쉰내", "쉬+ᆫ+내"),
+        ("속다", ""),  # one syllable alone: left out
+    ],
+)
+def test_the_written_lexicon_becomes_kiwi_patterns(analyzer, expr, pattern):
+    from eval.experiments.polarity_cues import pattern_of
+
+    assert pattern_of(list(analyzer.kiwi.tokenize(expr))) == pattern
+
+
+def test_every_written_cue_reads_its_own_example(analyzer):
+    """The shipped polarity_cues.tsv against its source: each kept expression's example clause reads with the
+    expression's polarity (a change to the rules that breaks a written cue shows here)."""
+    from eval.experiments.polarity_cues import load_source
+    from rag.generation.polarity import CUE_LEXICON_PATH
+
+    kept = {}
+    for line in CUE_LEXICON_PATH.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            _, weight, expr, domain = line.split("\t")
+            kept[(expr, domain)] = int(weight)
+    assert len(kept) > 500
+    source = {(r["expr"], r["domain"]): r for r in load_source()}
+    examples = [source[k]["example"] for k in kept]
+    readings = read_clauses(examples, analyzer)
+    wrong = [(k, r.polarity) for k, r in zip(kept, readings, strict=True) if r.polarity != kept[k]]
+    assert not wrong, wrong[:10]

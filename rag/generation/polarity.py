@@ -49,7 +49,7 @@ _COMPLAINT = """
 가품 짝퉁 의심 의심스럽 과하 과대포장 취소 인위 번들거리 늘어나 수선 바래 각질 버리/VV 던지 복잡 헷갈리 촌스럽
 어색 에바 설사 구토 너덜너덜 눌어붙 뜯어지 죽/VV 휘/VV 칼칼 꿉꿉 뿌러지
 """
-_CUES: dict[str, int] = {**dict.fromkeys(_words(_PRAISE), 1), **dict.fromkeys(_words(_COMPLAINT), -1)}
+_BUILT_IN: dict[str, int] = {**dict.fromkeys(_words(_PRAISE), 1), **dict.fromkeys(_words(_COMPLAINT), -1)}
 # cues of several morphemes, tried first at each token (forms joined by +, as in ASPECT_MORPHEMES)
 _CUE_PHRASES: tuple[tuple[str, float], ...] = (
     ("재+구매", 1.0),  # kiwi: 재/XPN 구매/NNG
@@ -149,6 +149,38 @@ _CUE_PHRASES: tuple[tuple[str, float], ...] = (
     ("원망+스럽", -1.0),
     ("폭+망", -1.0),  # 폭망이에요 (kiwi: 폭/NNG 망/NNG)
 )
+
+# ---- the written cue lexicon: review vocabulary beyond the stems above, one kiwi pattern per line ----
+
+CUE_LEXICON_PATH = Path(__file__).with_name("polarity_cues.tsv")  # built by eval/experiments/polarity_cues.py
+
+
+def _cue_lexicon(path: Path = CUE_LEXICON_PATH) -> tuple[dict[str, int], tuple[tuple[str, float], ...]]:
+    """(single cues, phrases) of the written lexicon: `pattern<TAB>weight<TAB>…` lines, a pattern of several
+    morphemes joined by + (as in _CUE_PHRASES). A missing file is an install error, said so."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise RuntimeError(
+            f"the cue lexicon {path} is missing ({exc}): reinstall the package, or rebuild it with "
+            "`python -m eval.experiments.polarity_cues`"
+        ) from exc
+    singles: dict[str, int] = {}
+    phrases: list[tuple[str, float]] = []
+    for line in lines:
+        if not line.strip() or line.startswith("#"):
+            continue
+        pattern, weight = line.split("\t")[:2]
+        if "+" in pattern:
+            phrases.append((pattern, float(weight)))
+        else:
+            singles[pattern] = int(float(weight))
+    return singles, tuple(phrases)
+
+
+_WRITTEN, _WRITTEN_PHRASES = _cue_lexicon()
+# the stems above win where both name a form: they were checked against labelled clauses one by one
+_CUES: dict[str, int] = {**_WRITTEN, **_BUILT_IN}
 # size adjectives complain only as predicates (`작아요`, `좁게 나와서`), not before a noun (`큰 사이즈`, `작은 방`)
 _PREDICATE_ONLY = frozenset({"좁", "작", "크", "짧"})
 # nouns whose absence is praise (소음이 없어요, 냄새 안 나요) and whose absence is a complaint (효과 없음, 답이 없어)
@@ -226,7 +258,7 @@ def _index(patterns: Iterable[tuple[str, object]]) -> dict[str, list[tuple[tuple
     return dict(out)
 
 
-_PHRASE_INDEX = _index(_CUE_PHRASES)
+_PHRASE_INDEX = _index(_CUE_PHRASES + _WRITTEN_PHRASES)  # the built-in phrases first: tried first at a token
 
 
 def _segments(tokens: Sequence) -> list[tuple[int, int]]:
@@ -292,7 +324,8 @@ def _cue(tokens: Sequence, i: int) -> float:
         return -0.5  # 자꾸 빠져요, 자꾸 꺼져요: what keeps happening is mostly a fault (a word outweighs it)
     weight = _CUES.get(form, 0) or _CUES.get(f"{form}/{major[:1]}", 0) or _CUES.get(f"{form}/{major[:2]}", 0)
     if not weight and major in ("VA", "VV") and form.endswith("하") and len(form) > 1:
-        weight = _CUES.get(form[:-1], 0)  # kiwi lemmatises 조용해요 as 조용하/VA and 조용한 방 as 조용/XR 하/XSA
+        # kiwi lemmatises 조용해요 as 조용하/VA and 조용한 방 as 조용/XR 하/XSA
+        weight = _CUES.get(form[:-1], 0) or _CUES.get(f"{form[:-1]}/X", 0)
     if weight and form in _PREDICATE_ONLY and not _is_predicate(tokens, i):
         return 0.0
     return float(weight)
@@ -414,6 +447,12 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
             negate = True
             continue
         score, used = _phrase_at(tokens, i)
+        if score < 0 and used > 1:  # a fault of several morphemes said to be absent: 털 빠짐 없어요, 빠짐이 줄었어요
+            j = i + used - 1
+            j += 1 if j + 1 < end and tokens[j + 1].tag == "ETN" else 0
+            said, last = _after_noun(tokens, j, end)
+            if said in ("absent", "little"):
+                score, used = 1.0, last - i + 1
         if not used and form == "불" and major == "XPN" and i + 1 < end and _cue(tokens, i + 1) > 0:
             score, used = -1.0, 2  # 불친절, 불만족, 불안정: the prefix negates the praise
         if not used and form == "줄" and tok.tag == "NNB" and i and _major(tokens[i - 1].tag) == "ETM":
