@@ -911,3 +911,15 @@ def test_every_written_cue_reads_its_own_example(analyzer):
     readings = read_clauses(examples, analyzer)
     wrong = [(k, r.polarity) for k, r in zip(kept, readings, strict=True) if r.polarity != kept[k]]
     assert not wrong, wrong[:10]
+
+
+def test_agreement_of_two_annotators_and_the_system():
+    from eval.experiments.polarity import agreement, kappa
+
+    assert kappa([1, -1, 0, 1], [1, -1, 0, 1]) == 1.0
+    assert kappa([1, 1, -1, -1], [1, -1, 1, -1]) == 0.0  # as often equal as chance says
+    rows = [{"id": str(i), "split": "test", "polarity": p} for i, p in enumerate([1, 1, -1, 0])]
+    readings = [Reading(p, {}) for p in (1, 0, -1, 0)]
+    (row,) = agreement(rows, readings, {"0": 1, "1": -1, "2": -1, "3": 0})
+    assert row["agree"] == 0.75 and row["vs_first"] == 0.75 and row["vs_second"] == 0.75
+    assert row["agreed"] == 3 and row["on_agreed"] == 1.0  # the three both annotators agree on: all right

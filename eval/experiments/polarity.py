@@ -273,6 +273,56 @@ def compare(rows: Sequence[dict], systems: dict[str, Sequence[Reading]]) -> list
     return table
 
 
+SECOND = ROOT / "eval" / "data" / "polarity" / "second_annotator.jsonl"
+
+
+def load_second(path: Path = SECOND) -> dict[str, int]:
+    """id → polarity of a second annotator, who labelled some splits again, blind (no first labels, no code output)."""
+    return {r["id"]: r["polarity"] for r in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if r}
+
+
+def kappa(a: Sequence[int], b: Sequence[int]) -> float:
+    """Cohen's kappa of two label sequences."""
+    n = len(a)
+    observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
+    expected = sum((a.count(c) / n) * (b.count(c) / n) for c in POLARITIES)
+    return (observed - expected) / (1 - expected) if expected < 1 else 1.0
+
+
+def agreement(rows: Sequence[dict], readings: Sequence[Reading], second: dict[str, int]) -> list[dict]:
+    """Per split the second annotator labelled: first vs second annotator (agreement, kappa), the system against
+    each, and the system on the clauses both annotators agree on."""
+    out = []
+    for split in dict.fromkeys(r["split"] for r in rows):
+        idx = [i for i, r in enumerate(rows) if r["split"] == split and r["id"] in second]
+        if not idx:
+            continue
+        first = [rows[i]["polarity"] for i in idx]
+        other = [second[rows[i]["id"]] for i in idx]
+        system = [readings[i].polarity for i in idx]
+        both = [k for k, (x, y) in enumerate(zip(first, other, strict=True)) if x == y]
+        out.append({
+            "split": split, "n": len(idx),
+            "agree": sum(x == y for x, y in zip(first, other, strict=True)) / len(idx), "kappa": kappa(first, other),
+            "vs_first": sum(x == y for x, y in zip(system, first, strict=True)) / len(idx),
+            "vs_second": sum(x == y for x, y in zip(system, other, strict=True)) / len(idx),
+            "agreed": len(both), "on_agreed": sum(system[k] == first[k] for k in both) / len(both) if both else 0.0,
+        })  # fmt: skip
+    return out
+
+
+def format_agreement(table: Sequence[dict]) -> str:
+    head = f"{'split':5s} {'n':>4s} {'A~B':>6s} {'kappa':>6s} {'new~A':>6s} {'new~B':>6s} "
+    head += f"{'agreed':>6s} {'new on agreed':>13s}"
+    lines = [head, "-" * len(head)]
+    for r in table:
+        lines.append(
+            f"{r['split']:5s} {r['n']:4d} {r['agree']:6.3f} {r['kappa']:6.3f} {r['vs_first']:6.3f} "
+            f"{r['vs_second']:6.3f} {r['agreed']:6d} {r['on_agreed']:13.3f}"
+        )
+    return "\n".join(lines)
+
+
 def format_table(table: Sequence[dict]) -> str:
     head = f"{'split':5s} {'source':15s} {'system':6s} {'n':>4s} {'pol acc':>8s} {'pol F1':>7s} "
     head += f"{'asp acc':>8s} {'asp F1':>7s} {'asp+pol F1':>10s}"
@@ -332,6 +382,9 @@ def main(argv: list[str] | None = None) -> int:
         "--errors", choices=TUNE, help="also list the new code's misses on this split (a tuning split only)"
     )
     parser.add_argument("--no-test", action="store_true", help="leave test and test2 out (while tuning)")
+    parser.add_argument(
+        "--second", type=Path, nargs="?", const=SECOND, help="also the second annotator's agreement (default file)"
+    )
     parser.add_argument("--speed", action="store_true", help="also time old vs new summaries of the demo catalog")
     args = parser.parse_args(argv)
     old = load_old(args.old)
@@ -372,6 +425,8 @@ def main(argv: list[str] | None = None) -> int:
                 f", {seconds / times[base]:.2f}× start" if (base := "start, one kiwi call per product") in times else ""
             )
             print(f"  {name:34s} {seconds * 1000:8.1f} ms  ({seconds / times['old']:.1f}× old{ratio})")
+    if args.second:
+        print("\n" + format_agreement(agreement(rows, new, load_second(args.second))))
     if args.errors:
         for r, x in zip(rows, new, strict=True):
             if r["split"] == args.errors and (r["polarity"] != x.polarity or set(r["aspects"]) != set(x.aspects)):
