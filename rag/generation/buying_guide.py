@@ -39,8 +39,8 @@ from ..facets import Facet
 from ..query import ParsedQuery
 from ..records import Product, Review
 from ..units import format_quantity
-from .answer import Citation
 from .aspects import ASPECT_MORPHEMES, AspectSummary, Mention
+from .evidence import Citation
 
 RATIO_SPREAD = 1.25  # numbers differ when the largest is ≥ 1.25 × the smallest
 DB_SPREAD = 3.0  # sound levels differ when ≥ 3 dB apart

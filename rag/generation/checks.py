@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
-from .answer import Recommendation
+from .evidence import Recommendation
 
 # [리뷰:R1], [리뷰 R1], [review: R1], [R1] → R1: a Latin prefix needs a separator, so that [R1] is the id R1, not 1
 CITATION = re.compile(

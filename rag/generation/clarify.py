@@ -28,13 +28,16 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from ..constraints import Constraints, product_mask
 from ..query import AttributeRequirement, ParsedQuery
 from ..records import in_category
-from .answer import Answer
 from .buying_guide import BuyingGuide, BuyingGuides, GuideDimension
 from .templates import say
+
+if TYPE_CHECKING:  # rag.generation.answer imports this module for the Answer's fields
+    from .answer import Answer
 
 # the words of asking itself: a question made only of these (and particles/endings) names nothing to search for
 REQUEST_WORDS = frozenset(
@@ -309,6 +312,8 @@ def with_chip(plan, chip: Chip | None):
 
 def clarify_answer(question: str, plan, clarify: Clarify) -> Answer:
     """The answer that asks instead of recommending: the question as its headline, the chips, no products."""
+    from .answer import Answer  # at call time: answer imports this module
+
     return Answer(
         question,
         clarify.question,

@@ -27,6 +27,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from ..facets import Facet, describe
 from ..index.catalog import CatalogReader
@@ -36,9 +37,12 @@ from ..records import Product, Review
 from ..stats import ProductStats
 from ..units import format_quantity
 from . import templates as T
-from .answer import Answer, Citation
 from .aspects import AspectSummary, Mention, query_aspects, summarize
+from .evidence import Citation
 from .templates import say
+
+if TYPE_CHECKING:  # rag.generation.answer imports this module for the Answer's fields
+    from .answer import Answer
 
 # the better direction of a dimension, when it does not depend on the shopper
 BETTER: dict[str, str] = {"sound": "min", "mass": "min", "duration": "max", "charge": "max", "pressure": "max"}
@@ -226,6 +230,8 @@ class Comparer:
     def answer(self, request: CompareRequest, question: str, parsed=None) -> Answer:
         """The comparison answer: the table and verdict when two or more named products were found; otherwise a
         headline that says which name matched nothing (or several products), and no products."""
+        from .answer import Answer  # at call time: answer imports this module
+
         comparison = self.compare(request.product_ids, question, parsed)
         missing = [m.said for m in request.unresolved if not m.candidates]
         ambiguous = [

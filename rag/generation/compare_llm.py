@@ -11,9 +11,9 @@ import json
 from collections.abc import Callable, Collection, Sequence
 
 from ..text_safety import clean
-from .answer import AspectPoint, Recommendation
 from .checks import check_text
 from .compare import Comparison
+from .evidence import AspectPoint, Recommendation
 from .templates import say
 
 

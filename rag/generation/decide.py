@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from . import templates as T
-from .answer import Recommendation
 from .compare import Comparer, Verdict
+from .evidence import Recommendation
 from .templates import say
 
 BUDGET_RATIO = 0.7
