@@ -319,7 +319,7 @@ def test_polarity_of_general_forms_round_two(analyzer, clause, polarity):
 
 
 def test_the_typo_fix_keeps_offsets_and_leaves_the_negation_alone():
-    from rag.generation.polarity import _normalise
+    from rag.generation.morphemes import normalise as _normalise
 
     assert _normalise("냄새 거의 않나요") == "냄새 거의 안나요"
     assert _normalise("좋지 않나요?") == "좋지 않나요?"  # -지 않: a real negation

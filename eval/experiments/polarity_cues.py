@@ -93,7 +93,7 @@ def build(rows: list[dict], kiwi) -> tuple[list[tuple[str, int, dict]], list[tup
     # words the rules read in their own way: a fault or wanted noun is judged by what is said of it (소음이 없어요,
     # 효과 있어요), an aspect word is no verdict (소음은 보통), intensifiers, negators and hedges are modifiers
     read_otherwise = (
-        polarity._BAD_NOUNS | polarity._WANTED_NOUNS | polarity._INTENSIFIERS | polarity._NEGATORS
+        polarity._BAD_NOUNS | polarity._WANTED_NOUNS | polarity.INTENSIFIERS | polarity._NEGATORS
         | polarity._HEDGES | _ASPECT_FORMS
     )  # fmt: skip
     kept, dropped, seen = [], [], set()
@@ -106,7 +106,7 @@ def build(rows: list[dict], kiwi) -> tuple[list[tuple[str, int, dict]], list[tup
             dropped.append((r, f"starts with a light stem ({p})"))
         elif p in built_in:
             dropped.append((r, f"built in ({p})"))
-        elif p.split("/")[0] in read_otherwise or p.split("+")[0] in polarity._INTENSIFIERS:
+        elif p.split("/")[0] in read_otherwise or p.split("+")[0] in polarity.INTENSIFIERS:
             dropped.append((r, f"read otherwise ({p})"))
         elif len(polarities[p]) > 1:
             dropped.append((r, f"both polarities ({p})"))

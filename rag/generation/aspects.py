@@ -22,7 +22,8 @@ from functools import cache
 
 from ..analyzer import KoreanAnalyzer
 from ..records import Review
-from .polarity import _attributive, _index, _major, _match_at, _normalise, _parse, _words, read_parts
+from .morphemes import index_patterns, is_attributive, match_at, normalise, parse_pattern, split_words, tag_major
+from .polarity import read_parts
 
 logger = logging.getLogger(__name__)
 
@@ -105,27 +106,29 @@ def query_aspects(text: str) -> list[str]:
 # never matches), or `a+b`: those tokens in that order, particles allowed between (`비/N+오` = 비가 오는). Stems are
 # lemmas: 가볍 matches 가벼워요 and 가볍고.
 ASPECT_MORPHEMES: dict[str, tuple[str, ...]] = {
-    "소음": _words("소음 소리 조용 조용하 시끄럽 dB db 데시벨 윙윙 층간 저소음 무소음"),
-    "배송": _words("배송 택배 도착 배달 출고 오배송 재배송 배공"),
-    "포장": _words("포장 박스 뽁뽁이 상자 완충재"),
-    "사이즈": _words("사이즈 치수 정사이즈 반업 발볼 핏 크기 길이 기장 규격 높이 너비 폭/N 좁 헐렁 타이트"),
-    "가성비": _words("가성비 가격 가격대 저렴 싸/V 비싸 값 할인 돈 사악"),
-    "내구성": _words("내구 내구성 고장 망가지 찢어지 벗겨지 튼튼 부러지 해지 터지 불량 닳 파손 깨지"),
-    "무게": _words("무게 무게감 가볍 무겁 경량"),
-    "디자인": _words("디자인 예쁘 이쁘 색상 색깔 색감 컬러 모양 색/N 사진빨 어울리 귀엽"),
-    "세척·관리": _words("세척 청소 씻 관리 설거지 세탁 빨래 빨/V 닦/VV"),
-    "냄새·향": _words("냄새 향/N 향기 무향 악취"),
-    "착용감·사용감": _words("착용감 사용감 편하 편안 불편 쿠션 촉감 뻐근 피곤 착붙 끈적 끈적이 끈적임 사용/N+이"),
-    "품질·마감": _words("마감 품질 퀄리티 재질 바느질 박음질 원단 만듦새 보풀 고급 고급스럽 엉성 마무리 허접 싸구려"),
-    "성능": _words(
+    "소음": split_words("소음 소리 조용 조용하 시끄럽 dB db 데시벨 윙윙 층간 저소음 무소음"),
+    "배송": split_words("배송 택배 도착 배달 출고 오배송 재배송 배공"),
+    "포장": split_words("포장 박스 뽁뽁이 상자 완충재"),
+    "사이즈": split_words("사이즈 치수 정사이즈 반업 발볼 핏 크기 길이 기장 규격 높이 너비 폭/N 좁 헐렁 타이트"),
+    "가성비": split_words("가성비 가격 가격대 저렴 싸/V 비싸 값 할인 돈 사악"),
+    "내구성": split_words("내구 내구성 고장 망가지 찢어지 벗겨지 튼튼 부러지 해지 터지 불량 닳 파손 깨지"),
+    "무게": split_words("무게 무게감 가볍 무겁 경량"),
+    "디자인": split_words("디자인 예쁘 이쁘 색상 색깔 색감 컬러 모양 색/N 사진빨 어울리 귀엽"),
+    "세척·관리": split_words("세척 청소 씻 관리 설거지 세탁 빨래 빨/V 닦/VV"),
+    "냄새·향": split_words("냄새 향/N 향기 무향 악취"),
+    "착용감·사용감": split_words("착용감 사용감 편하 편안 불편 쿠션 촉감 뻐근 피곤 착붙 끈적 끈적이 끈적임 사용/N+이"),
+    "품질·마감": split_words(
+        "마감 품질 퀄리티 재질 바느질 박음질 원단 만듦새 보풀 고급 고급스럽 엉성 마무리 허접 싸구려"
+    ),
+    "성능": split_words(
         "성능 흡입력 효과 보습 음질 노캔 노이즈 배터리 충전 가습량 세정력 화력 탈취 흡수 센서 화질 가습 흡착"
     ),
-    "맛": _words("맛 맛있 맛없 존맛 식감 간/N 짜/VA 싱겁 비리 당도 맛나 고소"),
-    "미끄럼": _words("미끄럽 미끄러지 미끄러움 밀리 밀림 접지 그립 그립감"),
-    "방수": _words("방수 젖 누수 새/VV 비/N+오 비/N+막 물/N+튀 생활방수"),
-    "보온": _words("따뜻 보온 춥 방한 보냉"),
-    "조립·설치": _words("조립 설치 나사"),
-    "A/S·교환": _words("as a+/+s 고객센터 교환 환불 반품 문의 상담"),
+    "맛": split_words("맛 맛있 맛없 존맛 식감 간/N 짜/VA 싱겁 비리 당도 맛나 고소"),
+    "미끄럼": split_words("미끄럽 미끄러지 미끄러움 밀리 밀림 접지 그립 그립감"),
+    "방수": split_words("방수 젖 누수 새/VV 비/N+오 비/N+막 물/N+튀 생활방수"),
+    "보온": split_words("따뜻 보온 춥 방한 보냉"),
+    "조립·설치": split_words("조립 설치 나사"),
+    "A/S·교환": split_words("as a+/+s 고객센터 교환 환불 반품 문의 상담"),
 }
 # a size adjective used as a predicate speaks about 사이즈 only when the clause names no other aspect
 # (`작아요` is a size complaint; `소리가 너무 커요` is about noise)
@@ -135,8 +138,8 @@ _POWER = "력"  # NNG + 력 (흡착력, 접착력, 응고력): a performance wor
 
 # a quote that opens with these leans on an earlier sentence (그래서…, 그게 좀 불편, 그 외에는…, 이거 때문에…).
 # 이 / 이거 / 이건 alone point at the product itself (이 가격에 이 정도면, 이건 소리가 없어요) and stand on their own.
-_ANAPHORS = frozenset(_words("그거 그것 그게 그건 그걸 거기 저거 저것 그래서 그리고 그럼 그러니까 그러면 그 또한"))
-_BECAUSE_OF_THIS = frozenset(_words("이거 이것 이게 그거 그것 그게"))  # + 때문: because of what?
+_ANAPHORS = frozenset(split_words("그거 그것 그게 그건 그걸 거기 저거 저것 그래서 그리고 그럼 그러니까 그러면 그 또한"))
+_BECAUSE_OF_THIS = frozenset(split_words("이거 이것 이게 그거 그것 그게"))  # + 때문: because of what?
 
 # quote length in characters: a hard range (shorter than 조용해요 is a fragment, longer than 80 a paragraph), and the
 # range preferred when there is a choice (the old selection's)
@@ -203,9 +206,11 @@ def clauses(text: str) -> list[str]:
     return [c.strip(" ,\n\t") for c in parts if c and not _JUNK.match(c) and len(c.strip()) >= 2]
 
 
-_ASPECT_INDEX = _index((p, aspect) for aspect, patterns in ASPECT_MORPHEMES.items() for p in patterns)
+_ASPECT_INDEX = index_patterns((p, aspect) for aspect, patterns in ASPECT_MORPHEMES.items() for p in patterns)
 # the forms of aspect words: the learned lexicon leaves them to the rules (movie talk makes 포장 negative)
-_ASPECT_FORMS = frozenset(form for patterns in ASPECT_MORPHEMES.values() for p in patterns for form, _ in _parse(p))
+_ASPECT_FORMS = frozenset(
+    form for patterns in ASPECT_MORPHEMES.values() for p in patterns for form, _ in parse_pattern(p)
+)
 
 
 def _aspect_hits(tokens: Sequence) -> dict[str, int]:
@@ -213,18 +218,18 @@ def _aspect_hits(tokens: Sequence) -> dict[str, int]:
     hits: dict[str, int] = {}
     for i, tok in enumerate(tokens):
         for parts, aspect in _ASPECT_INDEX.get(tok.form.lower(), ()):
-            if aspect not in hits and _match_at(tokens, i, parts):
+            if aspect not in hits and match_at(tokens, i, parts):
                 hits[aspect] = i
     for i, tok in enumerate(tokens[1:], 1):
         if tok.form == _POWER and tok.tag == "XSN" and tokens[i - 1].tag == "NNG" and tokens[i - 1].form != "매":
             hits.setdefault("성능", i - 1)
     taste = hits.get("맛")
-    if taste is not None and taste >= 2 and tokens[taste].form == "맛" and _major(tokens[taste - 1].tag) == "ETM":
+    if taste is not None and taste >= 2 and tokens[taste].form == "맛" and tag_major(tokens[taste - 1].tag) == "ETM":
         if tokens[taste - 2].form in _NOT_TASTE:  # 싼 맛에, 보는 맛으로: the pleasure of, not a flavour
             del hits["맛"]
     if not hits:
         for i, tok in enumerate(tokens):
-            if tok.form in _WEAK_SIZE and _major(tok.tag) == "VA" and not _attributive(tokens, i):
+            if tok.form in _WEAK_SIZE and tag_major(tok.tag) == "VA" and not is_attributive(tokens, i):
                 hits["사이즈"] = i
                 break
     return hits
@@ -292,7 +297,7 @@ def _read(clause: str, tokens: Sequence) -> ClauseReading:
 def read_clauses(texts: Sequence[str], analyzer: KoreanAnalyzer | None = None) -> list[ClauseReading]:
     """Read many clauses with one batch call into kiwi (the cheap path for a product's or a category's reviews)."""
     kiwi = (analyzer or _default_analyzer()).kiwi
-    tokenized = kiwi.tokenize([_normalise(t) or " " for t in texts]) if texts else []
+    tokenized = kiwi.tokenize([normalise(t) or " " for t in texts]) if texts else []
     return [_read(text, list(tokens)) for text, tokens in zip(texts, tokenized, strict=True)]
 
 

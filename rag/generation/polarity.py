@@ -5,23 +5,26 @@ Cue stems and phrases (`좋`, `별로`, `마음에 들`), negation (`안 좋아�
 (`조금만 더 쌌으면`), hearsay and expectations (`좋다는 후기`, `편할 줄 알았는데`), mocking questions, faults
 present or absent (`흠집이 있어요`, `고장 없이`); where no rule finds a cue, a morpheme lexicon learned from
 star ratings (polarity_lexicon.tsv), only when its sum is clear. rag.generation.aspects finds the aspects and
-quotes and asks this module for the verdicts (read_parts); the token helpers (_parse, _match_at, _index, _major,
-_attributive, _words, _normalise) are shared with it.
+quotes and asks this module for the verdicts (read_parts); both read tokens with rag.generation.morphemes.
 """
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
 
-
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
-
+from .morphemes import (
+    GAP_WORDS,
+    INTENSIFIERS,
+    index_patterns,
+    is_attributive,
+    match_at,
+    parse_pattern,
+    split_words,
+    tag_major,
+)
 
 # cue stems (kiwi lemmas: 가볍 for 가벼워요; a `/T` suffix restricts the tag), weighted praise +1, complaint -1.
 # Hand-made from the dev half of eval/data/polarity and from unlabelled reviews of the shared data (see its README).
@@ -49,7 +52,7 @@ _COMPLAINT = """
 가품 짝퉁 의심 의심스럽 과하 과대포장 취소 인위 번들거리 늘어나 수선 바래 각질 버리/VV 던지 복잡 헷갈리 촌스럽
 어색 에바 설사 구토 너덜너덜 눌어붙 뜯어지 죽/VV 휘/VV 칼칼 꿉꿉 뿌러지
 """
-_BUILT_IN: dict[str, int] = {**dict.fromkeys(_words(_PRAISE), 1), **dict.fromkeys(_words(_COMPLAINT), -1)}
+_BUILT_IN: dict[str, int] = {**dict.fromkeys(split_words(_PRAISE), 1), **dict.fromkeys(split_words(_COMPLAINT), -1)}
 # cues of several morphemes, tried first at each token (forms joined by +, as in ASPECT_MORPHEMES)
 _CUE_PHRASES: tuple[tuple[str, float], ...] = (
     ("재+구매", 1.0),  # kiwi: 재/XPN 구매/NNG
@@ -185,35 +188,32 @@ _CUES: dict[str, int] = {**_WRITTEN, **_BUILT_IN}
 _PREDICATE_ONLY = frozenset({"좁", "작", "크", "짧"})
 # nouns whose absence is praise (소음이 없어요, 냄새 안 나요) and whose absence is a complaint (효과 없음, 답이 없어)
 _BAD_NOUNS = frozenset(
-    _words(
+    split_words(
         "소음 소리 냄새 악취 비린내 잡내 누수 불량 단점 자극 끈적임 흔들림 고장 문제 흠 걱정 불만 백탁 보풀 먼지 "
         "트러블 부작용 눈시림 사막화 거부감 부담 밀림 신경 발진 뾰루지 알러지 가려움 찌꺼기 잔여물 이염 변색 얼룩 "
         "보풀 털빠짐 끊김 번짐 들뜸 뭉침 소음 잡음 유격 흠집 하자 스크래치 기스 이물질 곰팡이 녹 지장"
     )
 )
 _WANTED_NOUNS = frozenset(
-    _words(
+    split_words(
         "효과 재미 흥미 의미 연락 답 쓸데 쓸모 내용 성의 감동 기능 변화 힘 개념 맛 대답 장점 어이 반응 가치 "
         "양 용량 구성 만족도 완성도 효율"
     )
 )
-_INTENSIFIERS = frozenset(
-    _words("너무 넘 정말 진짜 완전 아주 엄청 매우 되게 레알 참 제일 가장 넘나 겁나 존나 무척 굉장히 완존 진심 짱 극")
-)
 # verbs that say the product does its job: 안 되고 / 안 맞아요 / 안 잡혀요 complain; other verbs negated are neutral
 # (기대 안 했는데, 조립 안 해도 돼요) unless they are cues themselves (안 젖어요, 안 시려요 praise)
 _SHOULD_WORK = frozenset(
-    _words(
+    split_words(
         "되 맞 나오 잡히 입히 오 열리 닫히 붙 켜지 들어가 먹 돌아가 작동하 통하 먹히 잠기 빠지 닦이 지워지 가 받 들 듣"
     )
 )
-_INTENT = frozenset(_words("의사 생각 마음 계획 의향"))
-_PLACES = frozenset(_words("데 점 것 거 게 곳 부분"))
+_INTENT = frozenset(split_words("의사 생각 마음 계획 의향"))
+_PLACES = frozenset(split_words("데 점 것 거 게 곳 부분"))
 _DOES_IT_WELL = frozenset({"잘", "확실히", "제대로"})  # + a verb that is no cue: the product does its job
-_URGING = frozenset(_words("세요 으세요 ᆸ시다 읍시다 십시오 으십시오"))
+_URGING = frozenset(split_words("세요 으세요 ᆸ시다 읍시다 십시오 으십시오"))
 _NEGATORS = frozenset({"안", "않", "못"})  # 안 좋아요, 못 쓰겠어요 (kiwi tags a glued 않 as VX: 않들어가요)
-_CONTRAST_EC = frozenset(_words("지만 는데 은데 ᆫ데 던데 으나 나 는데도 은데도 지마는"))
-_CONTRAST_MAJ = frozenset(_words("그래도 하지만 근데 그런데 그러나 그치만 다만 단 그렇지만"))
+_CONTRAST_EC = frozenset(split_words("지만 는데 은데 ᆫ데 던데 으나 나 는데도 은데도 지마는"))
+_CONTRAST_MAJ = frozenset(split_words("그래도 하지만 근데 그런데 그러나 그치만 다만 단 그렇지만"))
 _EXCEPT = frozenset({"빼", "말", "제외하"})  # X 빼면 / X 말곤 좋아요: X is the exception, what follows decides
 _REPEAT_BUY = frozenset(
     {"구매", "구입", "사", "살", "주문", "시키"}
@@ -222,53 +222,19 @@ _REPEAT_BUY = frozenset(
 # ---- reading one clause's tokens ----
 
 
-def _major(tag: str) -> str:
-    return tag.split("-")[0]
-
-
-def _parse(pattern: str) -> tuple[tuple[str, str], ...]:
-    """`간/N+이` → (("간", "N"), ("이", "")): forms lowercased, each with its tag prefix (or "")."""
-    return tuple((form.lower(), tag) for form, _, tag in (part.partition("/") for part in pattern.split("+")))
-
-
-def _match_at(tokens: Sequence, i: int, parts: tuple[tuple[str, str], ...], gaps: bool = True) -> int:
-    """1 + index of the last token when `parts` match from token i (particles and softeners may sit between parts
-    when `gaps`: 비+오 matches 비가 많이 오는, 사진+다르 matches 사진과 좀 달라요), else 0."""
-    j = i
-    for n, (form, tag) in enumerate(parts):
-        if n and gaps:
-            while (
-                j < len(tokens)
-                and (tokens[j].tag.startswith("J") or (tokens[j].tag == "MAG" and tokens[j].form in _SOFT))
-                and tokens[j].form.lower() != form
-            ):
-                j += 1
-        if j >= len(tokens) or tokens[j].form.lower() != form or (tag and not tokens[j].tag.startswith(tag)):
-            return 0
-        j += 1
-    return j
-
-
-def _index(patterns: Iterable[tuple[str, object]]) -> dict[str, list[tuple[tuple[tuple[str, str], ...], object]]]:
-    """Patterns by their first form, so each token looks up only the patterns that can start at it."""
-    out: dict[str, list] = defaultdict(list)
-    for pattern, value in patterns:
-        parts = _parse(pattern)
-        out[parts[0][0]].append((parts, value))
-    return dict(out)
-
-
-_PHRASE_INDEX = _index(_CUE_PHRASES + _WRITTEN_PHRASES)  # the built-in phrases first: tried first at a token
+_PHRASE_INDEX = index_patterns(_CUE_PHRASES + _WRITTEN_PHRASES)  # the built-in phrases first: tried first at a token
 
 
 def _segments(tokens: Sequence) -> list[tuple[int, int]]:
     """[start, end) token ranges cut after each contrast (좋은데 | 소음이…, X 빼면 | 다 좋아요, 좋아요 | 다만 …)."""
     cuts = []
     for i, tok in enumerate(tokens):
-        tag = _major(tok.tag)
+        tag = tag_major(tok.tag)
         if tag == "EC" and tok.form in _CONTRAST_EC:
             cuts.append(i + 1)
-        elif tag == "NNB" and tok.form == "데" and i and _major(tokens[i - 1].tag) == "ETM" and not _place(tokens, i):
+        elif (
+            tag == "NNB" and tok.form == "데" and i and tag_major(tokens[i - 1].tag) == "ETM" and not _place(tokens, i)
+        ):
             cuts.append(i + 1)  # 좋은데 tokenized 좋/VA 은/ETM 데/NNB (but 흠잡을 데가 없어요: 데 is a place)
         elif tag in ("MAJ", "MAG") and tok.form in _CONTRAST_MAJ:
             cuts.append(i)
@@ -290,7 +256,7 @@ def _is_predicate(tokens: Sequence, i: int) -> bool:
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
     if nxt is None:
         return True
-    if _major(nxt.tag) == "ETM":  # 작은 듯해요, 좁은 편, 작은 것 같아요, 좁은 거 말곤 (but not 큰 거 샀는데)
+    if tag_major(nxt.tag) == "ETM":  # 작은 듯해요, 좁은 편, 작은 것 같아요, 좁은 거 말곤 (but not 큰 거 샀는데)
         after = tokens[i + 2] if i + 2 < len(tokens) else None
         if after is None or after.tag != "NNB":
             return False
@@ -300,19 +266,10 @@ def _is_predicate(tokens: Sequence, i: int) -> bool:
     return True
 
 
-def _attributive(tokens: Sequence, i: int) -> bool:
-    """The stem at i modifies a noun (큰 사이즈, 작은 방)."""
-    return (
-        i + 1 < len(tokens)
-        and _major(tokens[i + 1].tag) == "ETM"
-        and not (i + 2 < len(tokens) and tokens[i + 2].tag == "NNB")
-    )
-
-
 def _cue(tokens: Sequence, i: int) -> float:
     tok = tokens[i]
     form = tok.form.lower()
-    major = _major(tok.tag)
+    major = tag_major(tok.tag)
     if major == "SW" or (major == "SP" and form.startswith(";;")):
         # emoticons lean, but never outweigh a word: ㅠㅠ, ㅜㅜ, ㅡㅡ, ;; vs ^^, ㅎㅎ
         if "ㅠ" in form or "ㅜ" in form or form.startswith(("ㅡㅡ", ";;")):
@@ -346,7 +303,7 @@ def _negation_after(tokens: Sequence, i: int) -> str:
         while j < len(tokens) and tokens[j].tag.startswith("J"):
             j += 1  # 좋진 않아요, 좋아하질 않네요
         return "not" if j < len(tokens) and tokens[j].form in ("않", "못하", "못") else ""
-    if j + 1 < len(tokens) and _major(tokens[j].tag) == "ETM" and tokens[j + 1].form in ("것", "거"):
+    if j + 1 < len(tokens) and tag_major(tokens[j].tag) == "ETM" and tokens[j + 1].form in ("것", "거"):
         j += 2
         while j < len(tokens) and tokens[j].tag.startswith("J"):
             j += 1
@@ -354,18 +311,12 @@ def _negation_after(tokens: Sequence, i: int) -> str:
     return ""
 
 
-_SOFT = (
-    frozenset(_words("거의 전혀 하나 별로 딱히 좀 계속 많이 자꾸 조금 약간 살짝 금방 금세 자주 쉽게 가끔 항상 늘"))
-    | _INTENSIFIERS
-)
-
-
 def _after_noun(tokens: Sequence, i: int, end: int) -> tuple[str, int]:
     """What is said of the noun at i: "absent" (소음이 거의 없어요, 냄새 안 나요, 끈적X), "present" (냄새가 좀 나요,
     소리 계속 나요, 사막화 심함) or ""; with the index of the last token that says it."""
     j = i + 1
     while j < end:
-        if tokens[j].tag.startswith(("J", "XS")) or tokens[j].form in _SOFT:
+        if tokens[j].tag.startswith(("J", "XS")) or tokens[j].form in GAP_WORDS:
             j += 1
         elif tokens[j].form == "1" and j + 1 < end and tokens[j + 1].form == "도":
             j += 2  # 효과가 1도 없어요 (kiwi: 1/SN 도/NNB)
@@ -374,13 +325,13 @@ def _after_noun(tokens: Sequence, i: int, end: int) -> tuple[str, int]:
     if j >= end:
         return "", i
     tok = tokens[j]
-    if (tok.form == "없" and _major(tok.tag) == "VA") or (tok.tag == "SL" and tok.form in ("x", "X")):
+    if (tok.form == "없" and tag_major(tok.tag) == "VA") or (tok.tag == "SL" and tok.form in ("x", "X")):
         return "absent", j
     if tok.form == "없이" and tok.tag == "MAG":
         return "absent", j  # 고장 없이 잘 써요
-    if tok.form in _NEGATORS and j + 1 < end and _major(tokens[j + 1].tag) in ("VV", "VA"):
+    if tok.form in _NEGATORS and j + 1 < end and tag_major(tokens[j + 1].tag) in ("VV", "VA"):
         return "absent", j + 1
-    if (tok.form in ("적", "낮") and _major(tok.tag) == "VA") or (tok.form == "줄" and tok.tag == "VV"):
+    if (tok.form in ("적", "낮") and tag_major(tok.tag) == "VA") or (tok.form == "줄" and tok.tag == "VV"):
         return "little", j  # 소음이 적어요, 양이 적어요, 만족도가 낮아요, 털 빠짐이 줄었어요
     if tok.form in (
         "나",
@@ -395,7 +346,7 @@ def _after_noun(tokens: Sequence, i: int, end: int) -> tuple[str, int]:
         "많",
         "높",
         "날리",
-    ) and _major(tok.tag) in (
+    ) and tag_major(tok.tag) in (
         "VV",
         "VA",
         "VX",
@@ -410,9 +361,16 @@ def _after_noun(tokens: Sequence, i: int, end: int) -> tuple[str, int]:
 def _never(tokens: Sequence, i: int, end: int | None = None) -> int:
     """The verb at i is followed by ETM + 적 + 없 (샌 적 없어요, 고장 난 적이 없고): the index of 없, else 0."""
     end = len(tokens) if end is None else end
-    if i + 2 < end and _major(tokens[i + 1].tag) == "ETM" and tokens[i + 2].form == "적" and tokens[i + 2].tag == "NNB":
+    if (
+        i + 2 < end
+        and tag_major(tokens[i + 1].tag) == "ETM"
+        and tokens[i + 2].form == "적"
+        and tokens[i + 2].tag == "NNB"
+    ):
         j = i + 3
-        while j < end and (tokens[j].tag.startswith("J") or tokens[j].form in _SOFT or tokens[j].form in ("한", "번")):
+        while j < end and (
+            tokens[j].tag.startswith("J") or tokens[j].form in GAP_WORDS or tokens[j].form in ("한", "번")
+        ):
             j += 1  # 실망한 적이 한 번도 없어요
         return _absent_at(tokens, j, end)
     return 0
@@ -422,7 +380,7 @@ def _phrase_at(tokens: Sequence, i: int) -> tuple[float, int]:
     """A cue made of several morphemes starting at i (재+구매, 이상+하, 볼 만+하; particles may sit between, as in
     사진과 달라요): (weight, tokens used)."""
     for parts, weight in _PHRASE_INDEX.get(tokens[i].form.lower(), ()):
-        end = _match_at(tokens, i, parts)
+        end = match_at(tokens, i, parts)
         if end:
             return float(weight), end - i
     return 0.0, 0
@@ -437,10 +395,10 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
         if i < skip_to:
             continue
         tok = tokens[i]
-        form, major = tok.form, _major(tok.tag)
+        form, major = tok.form, tag_major(tok.tag)
         if major == "EC" and form in ("면", "으면"):
             wish = True
-        if major == "MAG" and form in _INTENSIFIERS:
+        if major == "MAG" and form in INTENSIFIERS:
             boost = 2.0
             continue
         if form in _NEGATORS and major in ("MAG", "VX") and i + 1 < end:
@@ -455,12 +413,12 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
                 score, used = 1.0, last - i + 1
         if not used and form == "불" and major == "XPN" and i + 1 < end and _cue(tokens, i + 1) > 0:
             score, used = -1.0, 2  # 불친절, 불만족, 불안정: the prefix negates the praise
-        if not used and form == "줄" and tok.tag == "NNB" and i and _major(tokens[i - 1].tag) == "ETM":
+        if not used and form == "줄" and tok.tag == "NNB" and i and tag_major(tokens[i - 1].tag) == "ETM":
             k = i + 1
             while k < end and tokens[k].tag.startswith("J"):
                 k += 1
             if k < end and tokens[k].form == "모르" and tokens[i - 1].form != "ᆯ":
-                past = k + 1 < end and _major(tokens[k + 1].tag) == "EP"
+                past = k + 1 < end and tag_major(tokens[k + 1].tag) == "EP"
                 # 켜 놓은 줄도 몰라요, 시간 가는 줄 모르고: unnoticed, absorbing; 실내화인 줄 몰랐어요: just news
                 score, used = (0.0 if past else 1.0), k - i + 1
         if score and _negation_after(tokens, i + used - 1):
@@ -485,7 +443,7 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
         nominal = major.startswith("N") or major == "XR"  # 끈적/XR X, 소음/NNG 없어요
         # a fault noun right before makes the compound a fault: 알러지 반응이 있어요, 피부 트러블 반응 (반응 alone is
         # wanted: 반응이 좋아요)
-        faulty = i > start and _major(tokens[i - 1].tag).startswith("N") and tokens[i - 1].form in _BAD_NOUNS
+        faulty = i > start and tag_major(tokens[i - 1].tag).startswith("N") and tokens[i - 1].form in _BAD_NOUNS
         bad = form in _BAD_NOUNS or (faulty and form in _WANTED_NOUNS)
         wanted = form in _WANTED_NOUNS and not bad
         if not score and nominal and (bad or wanted or _cue(tokens, i)):
@@ -510,19 +468,19 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
                 score, used = -1.0, last - i + 1
         if not score and form in ("또", "다시", "더") and i + 1 < end and tokens[i + 1].form in _REPEAT_BUY:
             score, used = 1.0, 2  # 또 샀어요, 하나 더 샀어요
-        again = form in ("또", "다시") and major == "MAG" and i + 3 < end and _major(tokens[i + 1].tag) == "VV"
+        again = form in ("또", "다시") and major == "MAG" and i + 3 < end and tag_major(tokens[i + 1].tag) == "VV"
         if not score and again:
             if tokens[i + 2].form == "고" and tokens[i + 3].form == "싶":  # 다시 보고 싶네, 또 가고 싶어요
                 score, used = (-1.0 if _negation_after(tokens, i + 3) else 1.0), 4
         if not score and form in _HEDGES and major in ("MAG", "NNG") and i + 1 < end:
             nxt = tokens[i + 1]
-            if _major(nxt.tag) == "VA" and not _cue(tokens, i + 1) and _said(tokens, i + 1, end):
+            if tag_major(nxt.tag) == "VA" and not _cue(tokens, i + 1) and _said(tokens, i + 1, end):
                 score, used = -1.0, 2  # 조금 얇아요, 좀 넓은 듯해요: a hedge before a plain adjective softens a fault
             elif nxt.form in ("낫", "나아지"):
                 score, used = 0.0, 2  # 좀 나아요, 조금 나아졌어요: a little better is not good yet
         if not score and form in _DOES_IT_WELL and major == "MAG" and i + 1 < end:
             nxt = tokens[i + 1]
-            if _major(nxt.tag) in ("VV", "VA") and not _cue(tokens, i + 1) and not _negation_after(tokens, i + 1):
+            if tag_major(nxt.tag) in ("VV", "VA") and not _cue(tokens, i + 1) and not _negation_after(tokens, i + 1):
                 score, used = 1.0, 2  # 잘 맞아요, 잘 쓸게요, 확실히 막아줘요, 제대로 잡아줘요
         if not score and form == "꼭" and major == "MAG" and i + 1 < end and _urges(tokens, i + 1, end):
             score, used = 1.0, 2  # 꼭 보세요, 꼭봅시다, 꼭 사세요: urging others to it is a recommendation
@@ -592,34 +550,35 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
     return out
 
 
-_HEDGES = frozenset(_words("좀 쫌 조금 약간 살짝"))
-_QUESTION_EF = frozenset(_words("냐 니 나 나요 ᆫ가 ᆫ가요 는가 ᆯ까 을까 ᆯ려고 려고 냐고"))
-_MOCKING_EF = frozenset(_words("냐 니 ᆯ려고 려고 냐고"))  # asked of the product, these mock (재밌냐?, 웃기려고?)
-_HEARSAY = frozenset(_words("다는 다길래 대서 다던 다더니 다던데 대요 다네요"))
+_HEDGES = frozenset(split_words("좀 쫌 조금 약간 살짝"))
+_QUESTION_EF = frozenset(split_words("냐 니 나 나요 ᆫ가 ᆫ가요 는가 ᆯ까 을까 ᆯ려고 려고 냐고"))
+_MOCKING_EF = frozenset(split_words("냐 니 ᆯ려고 려고 냐고"))  # asked of the product, these mock (재밌냐?, 웃기려고?)
+_HEARSAY = frozenset(split_words("다는 다길래 대서 다던 다더니 다던데 대요 다네요"))
 
 
 def _earlier_one(tokens: Sequence, start: int, i: int) -> bool:
     """tokens[start:i] name an earlier product: 쓰던 것, 예전 거, 전에 산 (a retrospective -던 or a time word)."""
     return any(
-        (tokens[k].form == "던" and _major(tokens[k].tag) == "ETM") or tokens[k].form in ("예전", "전", "원래", "이전")
+        (tokens[k].form == "던" and tag_major(tokens[k].tag) == "ETM")
+        or tokens[k].form in ("예전", "전", "원래", "이전")
         for k in range(start, i)
     )
 
 
 def _ends_at(tokens: Sequence, i: int, end: int) -> bool:
     """Nothing but a copula, an ending or punctuation follows token i in tokens[:end] (네 통째., 번째예요)."""
-    return all(_major(t.tag) in ("VCP", "EF", "EP", "SF", "SP", "SE", "SS", "SW") for t in tokens[i + 1 : end])
+    return all(tag_major(t.tag) in ("VCP", "EF", "EP", "SF", "SP", "SE", "SS", "SW") for t in tokens[i + 1 : end])
 
 
 def _said(tokens: Sequence, i: int, end: int) -> bool:
     """The adjective at i is the predicate (얇아요, 넓은 듯, 커서), not modifying a noun (넓은 방)."""
-    return not _attributive(tokens, i) or (i + 2 < end and tokens[i + 2].form in ("듯", "편"))
+    return not is_attributive(tokens, i) or (i + 2 < end and tokens[i + 2].form in ("듯", "편"))
 
 
 def _past(tokens: Sequence, k: int, end: int) -> int:
     """Index of the first token after k that is not a suffix, copula or pre-final ending (착하/었/으면 → 으면)."""
     j = k + 1
-    while j < end and (_major(tokens[j].tag) in ("XSA", "XSV", "VCP", "EP") or tokens[j].tag == "XSN"):
+    while j < end and (tag_major(tokens[j].tag) in ("XSA", "XSV", "VCP", "EP") or tokens[j].tag == "XSN"):
         j += 1
     return j
 
@@ -630,20 +589,24 @@ def _counterfactual(tokens: Sequence, k: int, end: int) -> bool:
     j = _past(tokens, k, end)
     if j + 1 < end and tokens[j].form in ("ᆯ", "을") and tokens[j + 1].form == "터":
         return True
-    had_ep = any(_major(t.tag) == "EP" for t in tokens[k + 1 : j])
+    had_ep = any(tag_major(t.tag) == "EP" for t in tokens[k + 1 : j])
     return j < end and tokens[j].form in ("으면", "면") and had_ep and _ends_at(tokens, j, end)
 
 
-_ORDERING = frozenset(_words("주문 시키 사 구매 구입 받 배송 택배 선물 포장 하"))
+_ORDERING = frozenset(split_words("주문 시키 사 구매 구입 받 배송 택배 선물 포장 하"))
 
 
 def _arrived_as(tokens: Sequence, start: int, end: int) -> int | None:
     """Index of the verb of a segment that ends V-어서 왔어요 (가장자리가 말라서 왔어요), V being no ordering verb
     (주문해서 왔어요 is a fact); else None. Only asked of segments without any cue (잘 와서 좋아요 has its own)."""
     for k in range(end - 1, start + 1, -1):
-        if tokens[k].form == "오" and _major(tokens[k].tag) == "VV" and _ends_at(tokens, k, end):
+        if tokens[k].form == "오" and tag_major(tokens[k].tag) == "VV" and _ends_at(tokens, k, end):
             ec, verb = tokens[k - 1], tokens[k - 2]
-            if ec.form in ("어서", "아서", "여서") and _major(verb.tag) in ("VV", "VA") and verb.form not in _ORDERING:
+            if (
+                ec.form in ("어서", "아서", "여서")
+                and tag_major(verb.tag) in ("VV", "VA")
+                and verb.form not in _ORDERING
+            ):
                 return k - 2
             return None
     return None
@@ -652,11 +615,11 @@ def _arrived_as(tokens: Sequence, start: int, end: int) -> int | None:
 def _wished_for(tokens: Sequence, start: int, end: int) -> bool:
     """The segment ends in 있었으면 / 됐으면 / 했으면 (손잡이가 있었으면, 방수가 됐으면): a wish for what is missing."""
     for k in range(end - 1, start, -1):
-        if _major(tokens[k].tag) in ("SF", "SP", "SE", "SS", "SW"):
+        if tag_major(tokens[k].tag) in ("SF", "SP", "SE", "SS", "SW"):
             continue
         return (
             tokens[k].form in ("으면", "면")
-            and _major(tokens[k - 1].tag) == "EP"
+            and tag_major(tokens[k - 1].tag) == "EP"
             and k >= 2
             and tokens[k - 2].form in ("있", "되", "하", "나오")
         )
@@ -665,24 +628,24 @@ def _wished_for(tokens: Sequence, start: int, end: int) -> bool:
 
 def _is_question(tokens: Sequence, start: int, end: int) -> bool:
     return any(t.form == "?" for t in tokens[start:end]) or any(
-        _major(t.tag) == "EF" and t.form in _QUESTION_EF for t in tokens[start:end]
+        tag_major(t.tag) == "EF" and t.form in _QUESTION_EF for t in tokens[start:end]
     )
 
 
 def _asks_back(tokens: Sequence, k: int, end: int) -> bool:
     """The praise ending at token k ends a mocking question (재밌냐?, 웃길려고?)."""
     j = _past(tokens, k, end)
-    return j < end and _major(tokens[j].tag) == "EF" and tokens[j].form in _MOCKING_EF
+    return j < end and tag_major(tokens[j].tag) == "EF" and tokens[j].form in _MOCKING_EF
 
 
 def _hearsay_or_expected(tokens: Sequence, i: int, end: int) -> tuple[str, int] | None:
     """After the cue at i: hearsay (좋다는, 좋다길래), an expectation (재밌을 줄 알았는데), a doubt (좋은지 모르겠어요)
     or a surprise (좋을 줄 몰랐어요): (kind, index of the last token), else None."""
     j = _past(tokens, i, end)
-    if j < end and _major(tokens[j].tag) in ("ETM", "EC") and tokens[j].form in _HEARSAY:
+    if j < end and tag_major(tokens[j].tag) in ("ETM", "EC") and tokens[j].form in _HEARSAY:
         if not (j + 1 < end and tokens[j + 1].form in _PLACES | {"사실"}):  # 몰랐다는 점: a fact, not hearsay
             return "hearsay", j
-    if j + 1 < end and tokens[j].form in ("ᆫ지", "은지", "는지") and _major(tokens[j].tag) == "EC":
+    if j + 1 < end and tokens[j].form in ("ᆫ지", "은지", "는지") and tag_major(tokens[j].tag) == "EC":
         k = j + 1
         while k < end and (tokens[k].tag.startswith("J") or tokens[k].form in ("잘", "정말", "진짜", "솔직히")):
             k += 1
@@ -701,9 +664,9 @@ def _hearsay_or_expected(tokens: Sequence, i: int, end: int) -> tuple[str, int] 
 
 def _absent_at(tokens: Sequence, j: int, end: int) -> int:
     """Index of 없 when tokens[j:] are particles or softeners then 없 (의사가 없어요, 점 하나 없어요), else 0."""
-    while j < end and (tokens[j].tag.startswith("J") or tokens[j].form in _SOFT):
+    while j < end and (tokens[j].tag.startswith("J") or tokens[j].form in GAP_WORDS):
         j += 1
-    return j if j < end and tokens[j].form == "없" and _major(tokens[j].tag) == "VA" else 0
+    return j if j < end and tokens[j].form == "없" and tag_major(tokens[j].tag) == "VA" else 0
 
 
 def _no_intent(tokens: Sequence, j: int, end: int) -> int:
@@ -715,14 +678,14 @@ def _no_intent(tokens: Sequence, j: int, end: int) -> int:
 
 def _nothing_to(tokens: Sequence, j: int, end: int) -> int:
     """After a complaint at j-1: ETM + 데/점/것 + 없 (흠잡을 데가 없어요): the index of 없, or 0."""
-    if j + 1 < end and _major(tokens[j].tag) == "ETM" and tokens[j + 1].form in _PLACES:
+    if j + 1 < end and tag_major(tokens[j].tag) == "ETM" and tokens[j + 1].form in _PLACES:
         return _absent_at(tokens, j + 2, end)
     return 0
 
 
 def _urges(tokens: Sequence, i: int, end: int) -> bool:
     """The verb at i ends in an imperative or a let's (보세요, 봅시다, 사세요)."""
-    if _major(tokens[i].tag) != "VV":
+    if tag_major(tokens[i].tag) != "VV":
         return False
     j = i + 1
     while j < end and tokens[j].tag in ("EP", "VX"):
@@ -764,7 +727,7 @@ def _only_for(tokens: Sequence, start: int, end: int) -> int | None:
 
 def _describes(tokens: Sequence, i: int) -> bool:
     """The verb at i modifies a noun (4만원 안 되는 가격), rather than being said (안 맞는 듯, 안 맞는 것 같아요)."""
-    if i + 1 >= len(tokens) or _major(tokens[i + 1].tag) != "ETM":
+    if i + 1 >= len(tokens) or tag_major(tokens[i + 1].tag) != "ETM":
         return False
     after = [t.form for t in tokens[i + 2 : i + 4]]
     return not (after[:1] == ["듯"] or (after[:1] in (["것"], ["거"]) and after[1:] == ["같"]))
@@ -795,8 +758,8 @@ def _subclauses(clause: str, tokens: Sequence, start: int, end: int) -> list[tup
     return [(a, b) for a, b in pairwise(cuts) if b > a]
 
 
-_ONCE = frozenset(_words("처음 첨 예전 전 초반 원래 때"))  # + a topic particle: 처음엔, 예전엔, 쓸 땐
-_BUT_ONLY = frozenset(_words("다만 단"))
+_ONCE = frozenset(split_words("처음 첨 예전 전 초반 원래 때"))  # + a topic particle: 처음엔, 예전엔, 쓸 땐
+_BUT_ONLY = frozenset(split_words("다만 단"))
 
 
 def _turn(tokens: Sequence, a: int, b: int, verdict: int) -> int:
@@ -805,22 +768,22 @@ def _turn(tokens: Sequence, a: int, b: int, verdict: int) -> int:
     no cue of its own (다만 청소는 자주 해줘야 해요)."""
     if verdict > 0 and _ends_in_contrast(tokens, a, b):
         for i in range(a, b - 1):
-            if tokens[i].form in _ONCE and _major(tokens[i].tag) in ("NNG", "NNB", "MAG"):
+            if tokens[i].form in _ONCE and tag_major(tokens[i].tag) in ("NNG", "NNB", "MAG"):
                 if any(t.tag == "JX" and t.form in ("ᆫ", "은", "는") for t in tokens[i + 1 : i + 3]):
                     return -1
-    if verdict == 0 and tokens[a].form in _BUT_ONLY and _major(tokens[a].tag) in ("MAJ", "MAG"):
+    if verdict == 0 and tokens[a].form in _BUT_ONLY and tag_major(tokens[a].tag) in ("MAJ", "MAG"):
         return -1
     return verdict
 
 
 def _ends_in_contrast(tokens: Sequence, a: int, b: int) -> bool:
     last = b - 1
-    while last > a and _major(tokens[last].tag) in ("SF", "SP", "SE", "SW", "SS"):
+    while last > a and tag_major(tokens[last].tag) in ("SF", "SP", "SE", "SW", "SS"):
         last -= 1
     tok = tokens[last]
     if b < len(tokens) and tokens[b].form == "요":
         return False  # 들었는데요.: a sentence end, not a clause cut off by a contrast
-    return (_major(tok.tag) == "EC" and tok.form in _CONTRAST_EC) or (tok.tag == "NNB" and tok.form == "데")
+    return (tag_major(tok.tag) == "EC" and tok.form in _CONTRAST_EC) or (tok.tag == "NNB" and tok.form == "데")
 
 
 # ---- the learned fallback: morpheme weights from star ratings, for clauses where no rule finds a cue ----
@@ -835,8 +798,8 @@ LEXICON_THRESHOLD = 2.0
 def _lexicon() -> dict[str, float]:
     """morpheme/TAG → weight, without the forms the rules read themselves (cue words, fault nouns, negators): those
     stay the rules' (좋다는 말 is hearsay, not praise)."""
-    known = {_parse(p)[0][0] for p in _CUES}  # (not the parts of phrases: 개 of 개별로, 돈 of 돈 날렸어요)
-    known |= _BAD_NOUNS | _WANTED_NOUNS | _INTENSIFIERS | _NEGATORS | _HEDGES | _SOFT
+    known = {parse_pattern(p)[0][0] for p in _CUES}  # (not the parts of phrases: 개 of 개별로, 돈 of 돈 날렸어요)
+    known |= _BAD_NOUNS | _WANTED_NOUNS | INTENSIFIERS | _NEGATORS | _HEDGES | GAP_WORDS
     try:
         lines = LEXICON_PATH.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -857,17 +820,8 @@ def _lexicon_verdict(tokens: Sequence, skip: frozenset[str] = frozenset()) -> in
     """The sign of the clause's summed lexicon weights, when it passes LEXICON_THRESHOLD; else 0. Forms in `skip` are
     not weighed (the aspect words: 포장 is an aspect, whatever movie talk makes of it)."""
     lexicon = _lexicon()
-    total = sum(lexicon.get(f"{t.form.lower()}/{_major(t.tag)}", 0.0) for t in tokens if t.form.lower() not in skip)
+    total = sum(lexicon.get(f"{t.form.lower()}/{tag_major(t.tag)}", 0.0) for t in tokens if t.form.lower() not in skip)
     return _sign(total) if abs(total) >= LEXICON_THRESHOLD else 0
-
-
-# a common typo: 않 for 안 before a verb (냄새 거의 않나요, 않되요), not the -지 않 negation (좋지 않나요?)
-_TYPO_ANH = re.compile(r"(?<=[^지진질기\s] )않(?=[나되돼좋])")
-
-
-def _normalise(text: str) -> str:
-    """What kiwi reads: typos fixed character for character, so token offsets still index the original text."""
-    return _TYPO_ANH.sub("안", text) if "않" in text else text
 
 
 def read_parts(
