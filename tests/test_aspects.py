@@ -854,6 +854,50 @@ def test_warnings_caveats_and_derived_adjectives(analyzer, clause, polarity):
     assert clause_polarity(clause, analyzer) == polarity
 
 
+@pytest.mark.parametrize(
+    "clause,polarity",
+    [
+        # a concession only sets up what follows
+        ("바느질이 조금 엉성하긴 하지만", 0),
+        ("잘 쓰고 있긴 한데", 0),
+        ("좋긴 한데 비싸요", -1),
+        ("엉성하긴 하지만 튼튼해요", 1),
+        ("가볍고 좋은데", 1),  # a plain -는데 keeps its praise (the rule's 괜찮은데)
+        # 잘 + a noun + 하 is 잘 + a verb
+        ("잘 사용할게요", 1),
+        ("잘 이용했습니다", 1),
+        ("잘 사용 안 해요", 0),
+        # it stays in use
+        ("계속 쓸 예정이에요", 1),
+        ("앞으로도 계속 사용할 것 같아요", 1),
+        ("계속 쓰다 보니 망가졌어요", -1),
+        # not coming back
+        ("이제 이용 안 하려고요", -1),
+        ("다시는 구매 안 합니다", -1),
+        # the old product's fault is why this one was bought
+        ("저번에 쓰던 게 망가져서 샀는데", 0),
+        ("전에 쓰던 것보다 별로예요", -1),
+        ("쓰던 게 더 좋았어요", -1),
+        # not known at the time: news
+        ("오른손 전용인 걸 모르고 샀어요", 0),
+        # a fault that lasts
+        ("냄새가 너무 오래가요", -1),
+        ("향이 오래가요", 1),
+        # a degree adverb between a fault and its predicate
+        ("짐 부담이 확 줄었어요", 1),
+        ("사기 전에 신중히 결정하세요", -1),
+        ("너무 안 씻겨요", -1),
+    ],
+)
+def test_concessions_intentions_and_old_products(analyzer, clause, polarity):
+    assert clause_polarity(clause, analyzer) == polarity
+
+
+def test_a_concession_keeps_the_aspect_it_judges(analyzer):
+    (reading,) = read_clauses(["바느질이 조금 엉성하긴 하지만"], analyzer)
+    assert reading.polarity == 0 and reading.aspects == {"품질·마감": -1}
+
+
 @pytest.mark.slow
 def test_the_labelled_file_is_the_seeded_draw_and_its_continuation():
     """Rows 1–350 are `--draw`, rows 351–646 (`dev2`) `--draw-more`, rows 647–1271 (`dev3`, `test2`) `--draw-third`:

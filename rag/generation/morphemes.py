@@ -22,7 +22,11 @@ INTENSIFIERS = frozenset(
 )
 # adverbs that may sit between the parts of a pattern (사진과 좀 달라요, 소음이 거의 없어요)
 GAP_WORDS = (
-    frozenset(split_words("거의 전혀 하나 별로 딱히 좀 계속 많이 자꾸 조금 약간 살짝 금방 금세 자주 쉽게 가끔 항상 늘"))
+    frozenset(
+        split_words(
+            "거의 전혀 하나 별로 딱히 좀 계속 많이 자꾸 조금 약간 살짝 금방 금세 자주 쉽게 가끔 항상 늘 확 훨씬 꽤"
+        )
+    )
     | INTENSIFIERS
 )
 

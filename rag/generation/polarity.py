@@ -50,7 +50,7 @@ _COMPLAINT = """
 찝찝 번거롭 엉키 삐걱 덜컹 흔들리 꺼지 끊기 끊어지 뭉치 들뜨 비리 밍밍 퍽퍽 질기
 대실망 찌그러지 튀어나오 줄/VV 식/VV 비지떡 불량품 싫어하 짜/VA 까지/VV 구리/VA 구림
 가품 짝퉁 의심 의심스럽 과하 과대포장 취소 인위 번들거리 늘어나 수선 바래 각질 버리/VV 던지 복잡 헷갈리 촌스럽
-어색 에바 설사 구토 너덜너덜 눌어붙 뜯어지 죽/VV 휘/VV 칼칼 꿉꿉 뿌러지
+어색 에바 설사 구토 너덜너덜 눌어붙 뜯어지 죽/VV 휘/VV 칼칼 꿉꿉 뿌러지 신중히
 """
 _BUILT_IN: dict[str, int] = {**dict.fromkeys(split_words(_PRAISE), 1), **dict.fromkeys(split_words(_COMPLAINT), -1)}
 # cues of several morphemes, tried first at each token (forms joined by +, as in ASPECT_MORPHEMES)
@@ -204,7 +204,8 @@ _WANTED_NOUNS = frozenset(
 # (기대 안 했는데, 조립 안 해도 돼요) unless they are cues themselves (안 젖어요, 안 시려요 praise)
 _SHOULD_WORK = frozenset(
     split_words(
-        "되 맞 나오 잡히 입히 오 열리 닫히 붙 켜지 들어가 먹 돌아가 작동하 통하 먹히 잠기 빠지 닦이 지워지 가 받 들 듣"
+        "되 맞 나오 잡히 입히 오 열리 닫히 붙 켜지 들어가 먹 돌아가 작동하 통하 먹히 잠기 빠지 닦이 지워지 가 받 들 듣 "
+        "씻기"
     )
 )
 _INTENT = frozenset(split_words("의사 생각 마음 계획 의향"))
@@ -405,6 +406,8 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
             negate = True
             continue
         score, used = _phrase_at(tokens, i)
+        if score > 0 and form in _LASTING and _fault_before(tokens, start, i):
+            score = -1.0  # 냄새가 너무 오래가요: a fault that lasts (향이 오래가요 is praise)
         if score < 0 and used > 1:  # a fault of several morphemes said to be absent: 털 빠짐 없어요, 빠짐이 줄었어요
             j = i + used - 1
             j += 1 if j + 1 < end and tokens[j + 1].tag == "ETN" else 0
@@ -413,12 +416,14 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
                 score, used = 1.0, last - i + 1
         if not used and form == "불" and major == "XPN" and i + 1 < end and _cue(tokens, i + 1) > 0:
             score, used = -1.0, 2  # 불친절, 불만족, 불안정: the prefix negates the praise
-        if not used and form == "줄" and tok.tag == "NNB" and i and tag_major(tokens[i - 1].tag) == "ETM":
+        knew = form == "줄" or (form in ("것", "거") and i + 1 < end and tokens[i + 1].tag == "JKO")
+        if not used and knew and tok.tag == "NNB" and i and tag_major(tokens[i - 1].tag) == "ETM":
             k = i + 1
             while k < end and tokens[k].tag.startswith("J"):
                 k += 1
             if k < end and tokens[k].form == "모르" and tokens[i - 1].form != "ᆯ":
-                past = k + 1 < end and tag_major(tokens[k + 1].tag) == "EP"
+                # 모르고 (+ a verb) narrates what was not known at the time, as 몰랐어요 does
+                past = k + 1 < end and (tag_major(tokens[k + 1].tag) == "EP" or form != "줄")
                 # 켜 놓은 줄도 몰라요, 시간 가는 줄 모르고: unnoticed, absorbing; 실내화인 줄 몰랐어요: just news
                 score, used = (0.0 if past else 1.0), k - i + 1
         if score and _negation_after(tokens, i + used - 1):
@@ -479,9 +484,18 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
             elif nxt.form in ("낫", "나아지"):
                 score, used = 0.0, 2  # 좀 나아요, 조금 나아졌어요: a little better is not good yet
         if not score and form in _DOES_IT_WELL and major == "MAG" and i + 1 < end:
-            nxt = tokens[i + 1]
-            if tag_major(nxt.tag) in ("VV", "VA") and not _cue(tokens, i + 1) and not _negation_after(tokens, i + 1):
-                score, used = 1.0, 2  # 잘 맞아요, 잘 쓸게요, 확실히 막아줘요, 제대로 잡아줘요
+            nxt, k = tokens[i + 1], i + 1
+            if nxt.tag == "NNG" and k + 1 < end and tokens[k + 1].tag == "XSV":
+                nxt, k = tokens[k + 1], k + 1  # 잘 사용할게요, 잘 이용했어요: a noun + 하 is the verb
+            if tag_major(nxt.tag) in ("VV", "VA", "XSV") and not _cue(tokens, k) and not _negation_after(tokens, k):
+                score, used = 1.0, k - i + 1  # 잘 맞아요, 잘 쓸게요, 확실히 막아줘요, 제대로 잡아줘요
+        if (
+            not score
+            and form in ("계속", "앞으로도", "쭉")
+            and major == "MAG"
+            and (last := _keeps_using(tokens, i, end))
+        ):
+            score, used = 1.0, last - i + 1  # 계속 쓸 예정, 앞으로도 계속 사용할 것 같아요: it stays in use
         if not score and form == "꼭" and major == "MAG" and i + 1 < end and _urges(tokens, i + 1, end):
             score, used = 1.0, 2  # 꼭 보세요, 꼭봅시다, 꼭 사세요: urging others to it is a recommendation
         if not score and not used:
@@ -497,6 +511,8 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
                 score = 0.0  # 효과는 아직 모르겠어요: too early to say
             if score > 0 and i > start and tokens[i - 1].form == "더" and _earlier_one(tokens, start, i):
                 score = -1.0  # 전에 쓰던 게 더 나았어요, 예전 게 더 좋았어요: the one before was better
+            elif score < 0 and _used_before(tokens, start, i):
+                score = 0.0  # 저번에 쓰던 게 망가져서 샀는데: the old one's fault, why this was bought
             if score and (said := _hearsay_or_expected(tokens, i, end)):
                 kind, last = said
                 # 좋다는 말에 샀는데: someone else's word; 재밌을 줄 알았는데: an expectation let down; 좋을 줄
@@ -515,6 +531,10 @@ def _scores(tokens: Sequence, start: int, end: int) -> list[tuple[int, float]]:
         after = i + max(used, 1)
         if score > 0 and after + 1 < end and tokens[after].form in ("안", "못") and tokens[after + 1].form == "하":
             score, used = -1.0, after + 2 - i  # 다시 구매 안 합니다, 재구매 안 할래요: a purchase not made
+        buys = form in _REPEAT_BUY or form == "이용"
+        if not score and buys and major == "NNG" and i + 2 < end and tokens[i + 1].form in ("안", "못"):
+            if tokens[i + 2].form == "하":
+                score, used = -1.0, 3  # 이제 이용 안 하려고요, 구매 안 합니다: not coming back
         if score > 0 and (last := _no_intent(tokens, i + max(used, 1), end)):
             score, used = -1.0, last - i + 1  # 재구매 의사 없어요, 추천 생각 없어요
         elif score < 0 and (last := _nothing_to(tokens, i + 1, end)):
@@ -554,6 +574,39 @@ _HEDGES = frozenset(split_words("좀 쫌 조금 약간 살짝"))
 _QUESTION_EF = frozenset(split_words("냐 니 나 나요 ᆫ가 ᆫ가요 는가 ᆯ까 을까 ᆯ려고 려고 냐고"))
 _MOCKING_EF = frozenset(split_words("냐 니 ᆯ려고 려고 냐고"))  # asked of the product, these mock (재밌냐?, 웃기려고?)
 _HEARSAY = frozenset(split_words("다는 다길래 대서 다던 다더니 다던데 대요 다네요"))
+
+
+_LASTING = frozenset({"오래", "오래가", "며칠", "종일"})  # the first forms of the "it lasts" phrases
+_USING = frozenset({"쓰", "사용", "이용", "먹", "입", "신", "바르"})
+
+
+def _fault_before(tokens: Sequence, start: int, i: int) -> bool:
+    """The nearest noun before i in the segment is a fault (냄새가 너무 오래가요)."""
+    nouns = [t for t in tokens[start:i] if tag_major(t.tag).startswith("NN")]
+    return bool(nouns) and nouns[-1].form in _BAD_NOUNS
+
+
+def _keeps_using(tokens: Sequence, i: int, end: int) -> int:
+    """계속 (쭉, 앞으로도) + a verb of using + ㄹ/을 + 예정/것/거 (계속 쓸 예정, 계속 사용할 것 같아요): the index
+    of the noun, else 0."""
+    j = i + 1
+    while j < end and tokens[j].form in ("계속", "쭉") and tag_major(tokens[j].tag) == "MAG":
+        j += 1
+    if j < end and tokens[j].form in _USING:
+        j += 2 if j + 1 < end and tokens[j + 1].tag == "XSV" else 1
+        if j + 1 < end and tokens[j].form in ("ᆯ", "을") and tokens[j + 1].form in ("예정", "것", "거"):
+            return j + 1
+    return 0
+
+
+def _used_before(tokens: Sequence, start: int, i: int) -> bool:
+    """tokens[start:i] are about the product used before this one (쓰던 게, 먹던 거: a retrospective -던 + 것/거), and
+    compare nothing with it (쓰던 것보다 별로예요 is about this one)."""
+    before = any(
+        tokens[k].form == "던" and tag_major(tokens[k].tag) == "ETM" and tokens[k + 1].form in ("것", "거")
+        for k in range(start, i - 1)
+    )
+    return before and not any(t.form == "보다" for t in tokens[start:i])
 
 
 def _earlier_one(tokens: Sequence, start: int, i: int) -> bool:
@@ -824,6 +877,22 @@ def _lexicon_verdict(tokens: Sequence, skip: frozenset[str] = frozenset()) -> in
     return _sign(total) if abs(total) >= LEXICON_THRESHOLD else 0
 
 
+def _concedes(tokens: Sequence, a: int, b: int) -> bool:
+    """The segment ends in a concession: V-기(는/도/ㄴ) 하- + a contrast ending (좋긴 한데, 엉성하기는 하지만)."""
+    k = b - 1
+    while k > a and tokens[k].tag.startswith("S"):
+        k -= 1  # trailing punctuation
+    if k - 2 < a or tag_major(tokens[k].tag) != "EC" or tokens[k].form not in _CONTRAST_EC:
+        return False
+    j = k - 1
+    if tokens[j].form == "하" and tag_major(tokens[j].tag) in ("VX", "VV"):
+        j -= 1
+        if j > a and tokens[j].tag == "JX":
+            j -= 1  # 기는, 긴, 기도
+        return tokens[j].form == "기" and tokens[j].tag == "ETN"
+    return False
+
+
 def read_parts(
     clause: str, tokens: Sequence, skip: frozenset[str] = frozenset()
 ) -> tuple[int, list[tuple[int, int, int]]]:
@@ -836,7 +905,9 @@ def read_parts(
         scores = _scores(tokens, a, b)
         cued = cued or bool(scores)
         seg = _turn(tokens, a, b, _verdict(scores))
-        verdicts.append(seg)
+        # a concession (엉성하긴 하지만, 잘 쓰고 있긴 한데) only sets up what follows: no verdict of the clause's own,
+        # though its aspect keeps what was said of it (바느질: -1)
+        verdicts.append(0 if _concedes(tokens, a, b) else seg)
         parts += [(c, d, _verdict(_scores(tokens, c, d)) or seg) for c, d in _subclauses(clause, tokens, a, b)]
     polarity = next((v for v in reversed(verdicts) if v), 0)  # the part after the last contrast decides
     if not cued and not polarity:
