@@ -45,6 +45,9 @@ DRAW_MORE = {"naver_shopping": 96, "nsmc": 100, "demo": 100}
 # review left, so its share is the other clauses of the reviews whose drawn clause is in dev or dev2 (all to dev3:
 # a sibling of a tuned-on clause is no held-out text)
 DRAW_THIRD = {"nsmc": 300, "demo": 200}
+# the fourth batch (split train, its own file train_clauses.jsonl, polarity only): the walks continued past the third
+# batch, for the learned reader (rag/generation/polarity_model.tsv); demo: every review left
+DRAW_TRAIN = {"nsmc": 1500, "demo": 100_000}
 POLARITIES = (1, -1, 0)
 TUNE = ("dev", "dev2", "dev3")  # what the rules may be tuned on (looked at clause by clause)
 HELD_OUT = ("test", "test2")  # reported only, never looked at clause by clause
@@ -96,6 +99,7 @@ def draw(
     seed: int = SEED,
     more: dict[str, int] | None = None,
     third: dict[str, int] | None = None,
+    train: dict[str, int] | None = None,
 ) -> list[dict]:
     """Per source: shuffle its reviews with Random(f"{seed}:{source}"), keep the first reviews that the old
     splitter cuts into ≥ 1 clause, one clause each (chosen by the same generator); alternate dev / test.
@@ -105,6 +109,8 @@ def draw(
     in split `dev2`: every review already drawn is behind the walk, so none comes twice. With `third` the walk goes
     on past the second batch (DRAW_MORE) for that many more, alternating dev3 / test2, and only those are returned
     (plus `siblings`, for naver_shopping)."""
+    if train is not None:
+        third = DRAW_THIRD
     if third is not None:
         more = DRAW_MORE
     sources: dict[str, Callable[[], list[tuple[str, float, str]]]] = {
@@ -120,7 +126,8 @@ def draw(
         rng.shuffle(order)
         first = DRAW[source]
         second = first + (more or {}).get(source, 0)
-        total = second + (third or {}).get(source, 0)
+        fourth = second + (third or {}).get(source, 0)
+        total = fourth + (train or {}).get(source, 0)
         kept = 0
         for i in order:
             if kept == total:
@@ -130,11 +137,18 @@ def draw(
             if not parts:
                 continue
             k = rng.randrange(len(parts))
-            if kept >= second:
+            if kept >= fourth:
+                split = "train"
+            elif kept >= second:
                 split = "dev3" if (kept - second) % 2 == 0 else "test2"
             else:
                 split = "dev2" if kept >= first else ("dev" if kept % 2 == 0 else "test")
-            wanted = {"dev3", "test2"} if third is not None else {"dev2"} if more is not None else {"dev", "test"}
+            if train is not None:
+                wanted = {"train"}
+            elif third is not None:
+                wanted = {"dev3", "test2"}
+            else:
+                wanted = {"dev2"} if more is not None else {"dev", "test"}
             if split in wanted:
                 rows.append(
                     {
@@ -147,7 +161,7 @@ def draw(
                     }
                 )
             kept += 1
-    if third is not None:
+    if third is not None and train is None:
         rows += siblings(old, draw(old, data, seed) + draw(old, data, seed, more=DRAW_MORE), data)
     return rows
 
@@ -376,6 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--draw", type=Path, help="write the seeded, unlabelled draw here instead of scoring")
     parser.add_argument("--draw-more", type=Path, help="write the second seeded draw (split dev2) here instead")
     parser.add_argument("--draw-third", type=Path, help="write the third seeded draw (dev3 / test2) here instead")
+    parser.add_argument("--draw-train", type=Path, help="write the fourth seeded draw (train) here instead")
     parser.add_argument("--data", type=Path, default=DATA, help="the shared data folder (for the --draw options)")
     parser.add_argument("--start", default=START_COMMIT, help="git commit of the session-start aspects.py ('' = skip)")
     parser.add_argument(
@@ -388,12 +403,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speed", action="store_true", help="also time old vs new summaries of the demo catalog")
     args = parser.parse_args(argv)
     old = load_old(args.old)
-    if args.draw or args.draw_more or args.draw_third:
-        out = args.draw or args.draw_more or args.draw_third
+    if args.draw or args.draw_more or args.draw_third or args.draw_train:
+        out = args.draw or args.draw_more or args.draw_third or args.draw_train
         more = DRAW_MORE if args.draw_more else None
-        rows = draw(old, args.data, more=more, third=DRAW_THIRD if args.draw_third else None)
+        third = DRAW_THIRD if args.draw_third else None
+        rows = draw(old, args.data, more=more, third=third, train=DRAW_TRAIN if args.draw_train else None)
         # ids as in the labelled file, so the labelled rows can be appended as they are
-        if args.draw_more or args.draw_third:
+        if args.draw_more or args.draw_third or args.draw_train:
             rows = [{"id": f"{r['source']}:{r['row_id']}:{r['clause_no']}", **r} for r in rows]
         out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
         print(f"wrote {len(rows)} clauses to {out}")
