@@ -3,7 +3,7 @@
     python -m eval.experiments.polarity_lexicon [--data ../shared/data] [--per-class 75000] [--out PATH]
 
 The rules of rag/generation/polarity.py read a clause by its cue words; where they find none, the reader falls back on
-these weights (see `_lexicon_verdict` there). They are learned, not written: NSMC reviews (movie talk, 1–10 stars) with
+these weights (see `read_parts` there). They are learned, not written: NSMC reviews (movie talk, 1–10 stars) with
 9–10 stars count as praise, 1–4 as complaint (5–8 are left out: lukewarm), excluding every review of the labelled
 polarity set (eval/data/polarity/clauses.jsonl, by review id and by identical text, so duplicates of a labelled
 review are out too) and empty or duplicate texts. A seeded sample of `per_class` reviews per side
