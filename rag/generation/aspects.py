@@ -1,14 +1,14 @@
 """What reviews say about each aspect (소음, 배송, 사이즈 …), and whether they say it kindly.
 
-The shape of Naver's review summary: find aspect mentions clause by clause, decide each clause's polarity from
-its morphemes (kiwi tokens: cue stems, negation `안 좋아요` / `좋지 않아요` / `소음이 없어요`, intensifiers, and a
-contrast `좋은데 소음이 좀…` after which the later part decides, wishes, hearsay, faults present or absent), where no
-rule finds a cue from a morpheme lexicon learned from star ratings (polarity_lexicon.tsv, only when its sum is clear),
-and else from the review's rating; keep one representative clause per aspect and polarity: an exact, self-contained
-quote of bounded length.
+The shape of Naver's review summary: find aspect mentions clause by clause, decide each clause's polarity from its
+morphemes (kiwi tokens: cue stems, negation `안 좋아요` / `좋지 않아요` / `소음이 없어요`, intensifiers, and a contrast
+`좋은데 소음이 좀…` after which the later part decides, wishes, hearsay, faults present or absent), where no rule finds
+a cue from a morpheme lexicon learned from star ratings (polarity_lexicon.tsv, only when its sum is clear), a learned
+reader over all of it when it is sure (rag.generation.polarity_model), and else from the review's rating; keep one
+representative clause per aspect and polarity: an exact, self-contained quote of bounded length.
 
-All clauses of a call are analysed in one batch call into kiwi. Pass the process's shared `KoreanAnalyzer`; without
-one, a default analyzer is built once, on first use (≈1.5 s), so every caller counts the same way.
+All clauses of a call are analysed in one batch call into kiwi. Pass the process's shared `KoreanAnalyzer`; without one,
+a default analyzer is built once, on first use (≈1.5 s), so every caller counts the same way.
 """
 
 from __future__ import annotations

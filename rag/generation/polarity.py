@@ -1,11 +1,12 @@
 """Whether a review clause praises, complains or neither: polarity from kiwi morphemes.
 
-Cue stems and phrases (`좋`, `별로`, `마음에 들`), negation (`안 좋아요`, `좋지 않아요`, `소음이 없어요`,
-`V-ㄴ 적 없`), intensifiers and hedges, contrast (`좋은데 소음이 좀…`: the later part decides), wishes
-(`조금만 더 쌌으면`), hearsay and expectations (`좋다는 후기`, `편할 줄 알았는데`), mocking questions, faults
-present or absent (`흠집이 있어요`, `고장 없이`); where no rule finds a cue, a morpheme lexicon learned from
-star ratings (polarity_lexicon.tsv), only when its sum is clear. rag.generation.aspects finds the aspects and
-quotes and asks this module for the verdicts (read_parts); both read tokens with rag.generation.morphemes.
+Cue stems and phrases (`좋`, `별로`, `마음에 들`), negation (`안 좋아요`, `좋지 않아요`, `소음이 없어요`, `V-ㄴ 적 없`),
+intensifiers and hedges, contrast (`좋은데 소음이 좀…`: the later part decides), wishes (`조금만 더 쌌으면`), hearsay
+and expectations (`좋다는 후기`, `편할 줄 알았는데`), mocking questions, faults present or absent (`흠집이 있어요`,
+`고장 없이`); where no rule finds a cue, a morpheme lexicon learned from star ratings (polarity_lexicon.tsv), only when
+its sum is clear; and over all of it a learned reader (rag.generation.polarity_model) that replaces the verdict when it
+is sure (MODEL_OVERRIDE). rag.generation.aspects finds the aspects and quotes and asks this module for the verdicts
+(read_parts); both read tokens with rag.generation.morphemes.
 """
 
 from __future__ import annotations
