@@ -99,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--validate", action="store_true")
     parser.add_argument("--build", action="store_true")
     parser.add_argument("--cv", action="store_true", help="5 folds over the train split (text no rule was tuned on)")
+    parser.add_argument("--share", type=float, default=1.0, help="--cv: train on this share of the other folds")
     parser.add_argument("--l2", type=float, default=1e-3)
     parser.add_argument("--epochs", type=int, default=30)
     args = parser.parse_args(argv)
@@ -135,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         by_source: dict[tuple, dict[str, list[bool]]] = {w: {} for w in ways}
         for fold in range(5):
             fit = [k for k in range(len(pool)) if k % 5 != fold]
+            fit = fit[: max(1, int(len(fit) * args.share))]  # --share: a learning curve over the train split
             check = [k for k in range(len(pool)) if k % 5 == fold]
             model = train(
                 [x[2] for x in base_read] + [pool_read[k][2] for k in fit],
