@@ -249,13 +249,19 @@ class _EmbedActor(_Timed):
     def __init__(self, config: dict) -> None:
         from rag.embedders import make_embedder
 
-        # the config carries the actor's threads: the model applies them in the thread that calls it (an actor's
-        # batches may run on another thread than __init__), whatever OMP_NUM_THREADS Ray gave the process
-        self.embedder = make_embedder(EmbedderConfig(**config))
+        self.config, self.make, self.embedder = config, make_embedder, None
+
+    def _load(self) -> None:
+        # in the thread that runs the batches, which is not __init__'s: an OpenMP runtime keeps a thread team per
+        # calling thread, and a warm-up team left in __init__'s thread makes libgomp count more threads than the
+        # actor has cores, so it stops spinning at barriers (GOMP's throttled spin): the batches ran ~10 % slower
+        self.embedder = self.make(EmbedderConfig(**self.config))
         self.embedder.embed_array(["모델을 미리 불러 둡니다"])
         self.identity = json.dumps([self.embedder.embedder_id, self.embedder.dim])
 
     def __call__(self, batch: dict) -> dict:
+        if self.embedder is None:
+            self._load()  # before the batch's clock starts: counted as start-up, as in __init__
         started = time.time()
         vectors = self.embedder.embed_array([str(t) for t in batch["text"]])
         identity = np.array([self.identity] + [""] * (len(vectors) - 1), dtype=object)[: len(vectors)]
