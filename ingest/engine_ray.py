@@ -31,13 +31,17 @@ import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from rag.analyzer import AnalyzerConfig, kiwi_version
-from rag.embedders import EmbedderConfig
-from rag.index.build import MAX_ANALYZED_CHARS, MAX_EMBEDDED_CHARS, Existing, make_documents
-from rag.index.coverage import DenseCoverage, select_dense
+
+if TYPE_CHECKING:  # the actors import this module: the analysis actors need neither the embedders (langchain_core,
+    # ~0.25 s of every actor's start) nor the index builder; the driver and the embedding actors import them in use
+    from rag.embedders import EmbedderConfig
+    from rag.index.build import Existing
+    from rag.index.coverage import DenseCoverage
 
 logger = logging.getLogger(__name__)
 
@@ -184,6 +188,9 @@ class RayEngine:
                 analyzer_config: AnalyzerConfig, embedder_config: EmbedderConfig):  # fmt: skip
         """An analyzer and an embedder for `build_index` that answer from what the actors computed: the same
         documents, the same selection and the same truncations the local engine applies."""
+        from rag.index.build import MAX_ANALYZED_CHARS, MAX_EMBEDDED_CHARS, make_documents
+        from rag.index.coverage import select_dense
+
         start = len(existing.documents) if existing else 0
         docs = make_documents(products, reviews, start=start)
         texts = [d.text[:MAX_ANALYZED_CHARS] for d in docs]
@@ -247,15 +254,15 @@ class _AnalyzeActor(_Timed):
 
 class _EmbedActor(_Timed):
     def __init__(self, config: dict) -> None:
-        from rag.embedders import make_embedder
-
-        self.config, self.make, self.embedder = config, make_embedder, None
+        self.config, self.embedder = config, None
 
     def _load(self) -> None:
         # in the thread that runs the batches, which is not __init__'s: an OpenMP runtime keeps a thread team per
         # calling thread, and a warm-up team left in __init__'s thread makes libgomp count more threads than the
         # actor has cores, so it stops spinning at barriers (GOMP's throttled spin): the batches ran ~10 % slower
-        self.embedder = self.make(EmbedderConfig(**self.config))
+        from rag.embedders import EmbedderConfig, make_embedder
+
+        self.embedder = make_embedder(EmbedderConfig(**self.config))
         self.embedder.embed_array(["모델을 미리 불러 둡니다"])
         self.identity = json.dumps([self.embedder.embedder_id, self.embedder.dim])
 
@@ -271,9 +278,13 @@ class _EmbedActor(_Timed):
 def start_local(num_cpus: int) -> None:
     """A local Ray instance for the engine. Ray starts its workers at niceness +15 (its `worker_niceness`), so any
     other busy process on the machine takes their cores while the local engine's threads keep theirs; here they run
-    at the priority of the process that started them. A cluster (`--ray-address`) keeps its own setting."""
+    at the priority of the process that started them. Nothing reads a local instance's task events or metrics (no
+    dashboard), so they are not recorded: on 2 cores they were CPU taken from the actors (the GCS's share halved).
+    A cluster (`--ray-address`) keeps its own settings."""
+    quiet = {"task_events_report_interval_ms": 0, "enable_metrics_collection": False,
+             "metrics_report_interval_ms": 600_000}  # fmt: skip
     require_ray().init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING,
-                       _system_config={"worker_niceness": 0})  # fmt: skip
+                       _system_config={"worker_niceness": 0, **quiet})  # fmt: skip
 
 
 def _local_cpus() -> int:
@@ -284,7 +295,7 @@ def _local_cpus() -> int:
 
 
 def _embedder_identity(config: dict) -> tuple[str, int]:
-    from rag.embedders import make_embedder
+    from rag.embedders import EmbedderConfig, make_embedder
 
     embedder = make_embedder(EmbedderConfig(**config))
     return embedder.embedder_id, embedder.dim
