@@ -169,13 +169,18 @@ class RayEngine:
         compute summed over batches (one node's clock, or NTP-close ones on a cluster)."""
         self.seconds[stage] = time.time() - began
         first: dict[int, float] = {}
+        born: dict[int, float] = {}
         busy = 0.0
         for r in rows:
             if r["pid"]:
                 first[int(r["pid"])] = min(first.get(int(r["pid"]), r["t0"]), r["t0"])
+                born[int(r["pid"])] = r["born"]
                 busy += r["t1"] - r["t0"]
         start = sum(first.values()) / len(first) - began if first else 0.0
-        self.breakdown[stage] = {"actor start": max(start, 0.0), "busy": busy, "actors": len(first)}
+        # of the start: from the actor's __init__ to its first batch, the model's load (the rest is Ray's)
+        load = sum(first[p] - born[p] for p in first) / len(first) if first else 0.0
+        self.breakdown[stage] = {"actor start": max(start, 0.0), "busy": busy, "actors": len(first),
+                                 "actor start: model load": max(load, 0.0)}  # fmt: skip
 
     def describe_embedder(self, config: EmbedderConfig) -> tuple[str, int]:
         """The embedder's id and dimension, from a worker (the driver need not load the model)."""
@@ -222,18 +227,23 @@ class RayEngine:
 class _Timed:
     """An actor that reports, on the first row of every batch, its process id and when (epoch seconds) it started
     and finished that batch, so the driver can tell start-up (until each actor's first batch: scheduling, process
-    start, imports, model load) from compute (summed batch times) and from Ray's own cost (the rest)."""
+    start, imports, model load) from compute (summed batch times) and from Ray's own cost (the rest); and when its
+    `__init__` began, which splits the start-up into Ray's part (scheduling, process, this module's imports) and the
+    model's (Kiwi's or the embedder's load and warm-up)."""
+
+    born = 0.0
 
     def _timed(self, out: dict, started: float) -> dict:
         n = len(out["row"])
-        pid, t0, t1 = np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n)
+        pid, t0, t1, born = np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n), np.zeros(n)
         if n:
-            pid[0], t0[0], t1[0] = os.getpid(), started, time.time()
-        return {**out, "pid": pid, "t0": t0, "t1": t1}
+            pid[0], t0[0], t1[0], born[0] = os.getpid(), started, time.time(), self.born
+        return {**out, "pid": pid, "t0": t0, "t1": t1, "born": born}
 
 
 class _AnalyzeActor(_Timed):
     def __init__(self, config: dict, threads: int) -> None:
+        self.born = time.time()
         from kiwipiepy import Kiwi
 
         from rag.analyzer import KoreanAnalyzer
@@ -254,7 +264,7 @@ class _AnalyzeActor(_Timed):
 
 class _EmbedActor(_Timed):
     def __init__(self, config: dict) -> None:
-        self.config, self.embedder = config, None
+        self.born, self.config, self.embedder = time.time(), config, None
 
     def _load(self) -> None:
         # in the thread that runs the batches, which is not __init__'s: an OpenMP runtime keeps a thread team per
