@@ -45,7 +45,7 @@ if TYPE_CHECKING:  # the actors import this module: the analysis actors need nei
 
 logger = logging.getLogger(__name__)
 
-ANALYZE_BATCH = 256
+ANALYZE_BATCH = 1024  # Ray Data costs ~9 ms a batch: at 256, 0.7 s of a 20k-review analyze stage on 2 cores
 EMBED_BATCH = 64  # the local engine's embedding batch
 
 

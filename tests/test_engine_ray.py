@@ -75,7 +75,10 @@ def _assert_same_index(local: Path, other: Path, embedder, analyzer) -> None:
 
 
 @pytest.mark.slow
-def test_ray_engine_writes_the_local_engines_index(tmp_path, shared_data, analyzer, embedder, local_ray):
+def test_ray_engine_writes_the_local_engines_index(tmp_path, shared_data, analyzer, embedder, local_ray, monkeypatch):
+    from ingest import engine_ray
+
+    monkeypatch.setattr(engine_ray, "ANALYZE_BATCH", 64)  # rows back from several batches over both actors
     first = _slice(shared_data, tmp_path / "first", 0, 200, broken=True)
     later = _slice(shared_data, tmp_path / "later", 200, 30, broken=False)
     results = {}
