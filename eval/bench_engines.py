@@ -11,11 +11,12 @@ same coverage budget). The runs, in one process, one after the other:
 - ray 1 worker × 1 thread and 2 workers × 1 thread: the scaling measurement on a 2-core machine, where two workers
   of one thread each are all the machine has (efficiency = t(1 × 1) / (2 · t(2 × 1))). Comparing 2 × 1 against
   1 × 2 would measure threads against processes on the same cores, not scaling.
-Per stage it prints the wall time, the actors' start-up (their `__init__`: process, Kiwi or model load; summed over
-actors) and their busy time (summed over batches); efficiency is given on wall time (what a user waits) and on
-busy time per worker (what scales), and the full-coverage extrapolation (`--coverage all`, 712,404 NSMC reviews)
-from the measured one-thread worker rate. One local Ray instance serves every Ray run; its start-up is reported on
-its own. On a shared machine the numbers are a lower bound; the load average is printed with them.
+Per stage it prints the wall time, the actors' start-up (until their first batch: scheduling, process, imports, and
+in brackets the part from `__init__` on, Kiwi's or the model's load and warm-up; mean over actors) and their busy
+time (summed over batches); efficiency is given on wall time (what a user waits) and on busy time per worker (what
+scales), and the full-coverage extrapolation (`--coverage all`, 712,404 NSMC reviews) from the measured one-thread
+worker rate. One local Ray instance serves every Ray run; its start-up is reported on its own. On a shared machine
+the numbers are a lower bound; the load average is printed with them.
 """
 
 from __future__ import annotations
@@ -150,6 +151,9 @@ def summarise(runs: list[dict]) -> dict:
         # not the actor's compute (its start-up, Ray's scheduling and data movement) over the compute
         out["ray_overhead_1_worker_from_its_own_clocks"] = round(wall[full] / busy[full] - 1, 3)
         out["ray_own_cost_s"] = round(wall[full] - start[full] - busy[full], 1)
+        # the actors' start-up less their model loads (Kiwi, the embedder): Ray's scheduling, processes, imports
+        load = sum(by[full]["seconds"].get(f"{s}: actor start: model load", 0) for s in HEAVY)
+        out["ray_actor_start_without_model_load_s"] = round(start[full] - load, 1)
     if one in wall and two in wall:
         out["efficiency_1_to_2_wall"] = round(wall[one] / (2 * wall[two]), 3)
         # busy per worker: the compute each worker did, so scheduling and start-up are left out
@@ -176,8 +180,9 @@ def print_report(runs: list[dict], reviews: int, budget: int, ray_start: float) 
     print(f"NSMC slice: the first {reviews:,} reviews, dense budget {budget:,} "
           f"({runs[0]['documents']:,} documents, {runs[0]['dense']:,} embedded); {cores} cores; local Ray start "
           f"{ray_start:.1f}s (not in the runs); the machine was shared, so compare rows of this run only")  # fmt: skip
-    print("| engine | workers × threads | read+validate s | load models s | analyze s (start / busy) | "
-          "embed s (start / busy) | stats+write s | embed docs/s | total s | load before → after |")  # fmt: skip
+    print("| engine | workers × threads | read+validate s | load models s | analyze s (start [model load] / busy) "
+          "| embed s (start [model load] / busy) | stats+write s | embed docs/s | total s "
+          "| load before → after |")  # fmt: skip
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in runs:
         sec = r["seconds"]
@@ -185,7 +190,9 @@ def print_report(runs: list[dict], reviews: int, budget: int, ray_start: float) 
         for stage in HEAVY:
             extra = ""
             if f"{stage}: busy" in sec:
-                extra = f" ({sec[f'{stage}: actor start']:.1f} / {sec[f'{stage}: busy']:.1f})"
+                load = sec.get(f"{stage}: actor start: model load")
+                of_it = f" [{load:.1f}]" if load is not None else ""
+                extra = f" ({sec[f'{stage}: actor start']:.1f}{of_it} / {sec[f'{stage}: busy']:.1f})"
             heavy.append(f"{sec.get(stage, 0):.1f}{extra}")
         print(f"| {r['engine']} | {r['workers']} × {r['threads']} | {sec.get('read+validate', 0):.1f} | "
               f"{sec.get('load models', 0):.1f} | "

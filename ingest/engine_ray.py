@@ -31,17 +31,21 @@ import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from rag.analyzer import AnalyzerConfig, kiwi_version
-from rag.embedders import EmbedderConfig
-from rag.index.build import MAX_ANALYZED_CHARS, MAX_EMBEDDED_CHARS, Existing, make_documents
-from rag.index.coverage import DenseCoverage, select_dense
+
+if TYPE_CHECKING:  # the actors import this module: the analysis actors need neither the embedders (langchain_core,
+    # ~0.25 s of every actor's start) nor the index builder; the driver and the embedding actors import them in use
+    from rag.embedders import EmbedderConfig
+    from rag.index.build import Existing
+    from rag.index.coverage import DenseCoverage
 
 logger = logging.getLogger(__name__)
 
-ANALYZE_BATCH = 256
+ANALYZE_BATCH = 1024  # Ray Data costs ~9 ms a batch: at 256, 0.7 s of a 20k-review analyze stage on 2 cores
 EMBED_BATCH = 64  # the local engine's embedding batch
 
 
@@ -165,13 +169,18 @@ class RayEngine:
         compute summed over batches (one node's clock, or NTP-close ones on a cluster)."""
         self.seconds[stage] = time.time() - began
         first: dict[int, float] = {}
+        born: dict[int, float] = {}
         busy = 0.0
         for r in rows:
             if r["pid"]:
                 first[int(r["pid"])] = min(first.get(int(r["pid"]), r["t0"]), r["t0"])
+                born[int(r["pid"])] = r["born"]
                 busy += r["t1"] - r["t0"]
         start = sum(first.values()) / len(first) - began if first else 0.0
-        self.breakdown[stage] = {"actor start": max(start, 0.0), "busy": busy, "actors": len(first)}
+        # of the start: from the actor's __init__ to its first batch, the model's load (the rest is Ray's)
+        load = sum(first[p] - born[p] for p in first) / len(first) if first else 0.0
+        self.breakdown[stage] = {"actor start": max(start, 0.0), "busy": busy, "actors": len(first),
+                                 "actor start: model load": max(load, 0.0)}  # fmt: skip
 
     def describe_embedder(self, config: EmbedderConfig) -> tuple[str, int]:
         """The embedder's id and dimension, from a worker (the driver need not load the model)."""
@@ -184,6 +193,9 @@ class RayEngine:
                 analyzer_config: AnalyzerConfig, embedder_config: EmbedderConfig):  # fmt: skip
         """An analyzer and an embedder for `build_index` that answer from what the actors computed: the same
         documents, the same selection and the same truncations the local engine applies."""
+        from rag.index.build import MAX_ANALYZED_CHARS, MAX_EMBEDDED_CHARS, make_documents
+        from rag.index.coverage import select_dense
+
         start = len(existing.documents) if existing else 0
         docs = make_documents(products, reviews, start=start)
         texts = [d.text[:MAX_ANALYZED_CHARS] for d in docs]
@@ -215,18 +227,23 @@ class RayEngine:
 class _Timed:
     """An actor that reports, on the first row of every batch, its process id and when (epoch seconds) it started
     and finished that batch, so the driver can tell start-up (until each actor's first batch: scheduling, process
-    start, imports, model load) from compute (summed batch times) and from Ray's own cost (the rest)."""
+    start, imports, model load) from compute (summed batch times) and from Ray's own cost (the rest); and when its
+    `__init__` began, which splits the start-up into Ray's part (scheduling, process, this module's imports) and the
+    model's (Kiwi's or the embedder's load and warm-up)."""
+
+    born = 0.0
 
     def _timed(self, out: dict, started: float) -> dict:
         n = len(out["row"])
-        pid, t0, t1 = np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n)
+        pid, t0, t1, born = np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n), np.zeros(n)
         if n:
-            pid[0], t0[0], t1[0] = os.getpid(), started, time.time()
-        return {**out, "pid": pid, "t0": t0, "t1": t1}
+            pid[0], t0[0], t1[0], born[0] = os.getpid(), started, time.time(), self.born
+        return {**out, "pid": pid, "t0": t0, "t1": t1, "born": born}
 
 
 class _AnalyzeActor(_Timed):
     def __init__(self, config: dict, threads: int) -> None:
+        self.born = time.time()
         from kiwipiepy import Kiwi
 
         from rag.analyzer import KoreanAnalyzer
@@ -247,15 +264,21 @@ class _AnalyzeActor(_Timed):
 
 class _EmbedActor(_Timed):
     def __init__(self, config: dict) -> None:
-        from rag.embedders import make_embedder
+        self.born, self.config, self.embedder = time.time(), config, None
 
-        # the config carries the actor's threads: the model applies them in the thread that calls it (an actor's
-        # batches may run on another thread than __init__), whatever OMP_NUM_THREADS Ray gave the process
-        self.embedder = make_embedder(EmbedderConfig(**config))
+    def _load(self) -> None:
+        # in the thread that runs the batches, which is not __init__'s: an OpenMP runtime keeps a thread team per
+        # calling thread, and a warm-up team left in __init__'s thread makes libgomp count more threads than the
+        # actor has cores, so it stops spinning at barriers (GOMP's throttled spin): the batches ran ~10 % slower
+        from rag.embedders import EmbedderConfig, make_embedder
+
+        self.embedder = make_embedder(EmbedderConfig(**self.config))
         self.embedder.embed_array(["모델을 미리 불러 둡니다"])
         self.identity = json.dumps([self.embedder.embedder_id, self.embedder.dim])
 
     def __call__(self, batch: dict) -> dict:
+        if self.embedder is None:
+            self._load()  # before the batch's clock starts: counted as start-up, as in __init__
         started = time.time()
         vectors = self.embedder.embed_array([str(t) for t in batch["text"]])
         identity = np.array([self.identity] + [""] * (len(vectors) - 1), dtype=object)[: len(vectors)]
@@ -265,9 +288,13 @@ class _EmbedActor(_Timed):
 def start_local(num_cpus: int) -> None:
     """A local Ray instance for the engine. Ray starts its workers at niceness +15 (its `worker_niceness`), so any
     other busy process on the machine takes their cores while the local engine's threads keep theirs; here they run
-    at the priority of the process that started them. A cluster (`--ray-address`) keeps its own setting."""
+    at the priority of the process that started them. Nothing reads a local instance's task events or metrics (no
+    dashboard), so they are not recorded: on 2 cores they were CPU taken from the actors (the GCS's share halved).
+    A cluster (`--ray-address`) keeps its own settings."""
+    quiet = {"task_events_report_interval_ms": 0, "enable_metrics_collection": False,
+             "metrics_report_interval_ms": 600_000}  # fmt: skip
     require_ray().init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING,
-                       _system_config={"worker_niceness": 0})  # fmt: skip
+                       _system_config={"worker_niceness": 0, **quiet})  # fmt: skip
 
 
 def _local_cpus() -> int:
@@ -278,7 +305,7 @@ def _local_cpus() -> int:
 
 
 def _embedder_identity(config: dict) -> tuple[str, int]:
-    from rag.embedders import make_embedder
+    from rag.embedders import EmbedderConfig, make_embedder
 
     embedder = make_embedder(EmbedderConfig(**config))
     return embedder.embedder_id, embedder.dim
