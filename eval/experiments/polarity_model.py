@@ -44,10 +44,8 @@ def readings(rows: Sequence[dict], analyzer) -> list[tuple[int, bool, list[str],
     for row, tokens in zip(rows, analyzer.kiwi.tokenize([normalise(r["clause"]) or " " for r in rows]), strict=True):
         tokens = list(tokens)
         rule, _, cued, total = polarity.rule_reading(row["clause"], tokens, _ASPECT_FORMS)
-        # the rules with the lexicon fallback, as read_parts gives them without a model (never the shipped model:
-        # it was trained on these very clauses)
-        fallback = not cued and not rule and abs(total) >= polarity.LEXICON_THRESHOLD
-        shipped = (1 if total > 0 else -1) if fallback else rule
+        # never the shipped model here: it was trained on these very clauses
+        shipped, _ = polarity.read_parts(row["clause"], tokens, _ASPECT_FORMS, use_model=False)
         out.append((shipped, cued, features(tokens, rule, cued, total), rule))
     return out
 

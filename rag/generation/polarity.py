@@ -16,6 +16,7 @@ from functools import cache
 from itertools import pairwise
 from pathlib import Path
 
+from .datafiles import data_lines
 from .morphemes import (
     GAP_WORDS,
     INTENSIFIERS,
@@ -163,19 +164,9 @@ CUE_LEXICON_PATH = Path(__file__).with_name("polarity_cues.tsv")  # built by eva
 def _cue_lexicon(path: Path = CUE_LEXICON_PATH) -> tuple[dict[str, int], tuple[tuple[str, float], ...]]:
     """(single cues, phrases) of the written lexicon: `pattern<TAB>weight<TAB>…` lines, a pattern of several
     morphemes joined by + (as in _CUE_PHRASES). A missing file is an install error, said so."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise RuntimeError(
-            f"the cue lexicon {path} is missing ({exc}): reinstall the package, or rebuild it with "
-            "`python -m eval.experiments.polarity_cues`"
-        ) from exc
     singles: dict[str, int] = {}
     phrases: list[tuple[str, float]] = []
-    for line in lines:
-        if not line.strip() or line.startswith("#"):
-            continue
-        pattern, weight = line.split("\t")[:2]
+    for pattern, weight, *_ in data_lines(path, "cue lexicon", "eval.experiments.polarity_cues"):
         if "+" in pattern:
             phrases.append((pattern, float(weight)))
         else:
@@ -860,19 +851,10 @@ def _lexicon() -> dict[str, float]:
     stay the rules' (좋다는 말 is hearsay, not praise)."""
     known = {parse_pattern(p)[0][0] for p in _CUES}  # (not the parts of phrases: 개 of 개별로, 돈 of 돈 날렸어요)
     known |= _BAD_NOUNS | _WANTED_NOUNS | INTENSIFIERS | _NEGATORS | _HEDGES | GAP_WORDS
-    try:
-        lines = LEXICON_PATH.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise RuntimeError(
-            f"the polarity lexicon {LEXICON_PATH} is missing ({exc}): reinstall the package, or rebuild it with "
-            "`python -m eval.experiments.polarity_lexicon`"
-        ) from exc
     out = {}
-    for line in lines:
-        if line and not line.startswith("#"):
-            key, _, weight = line.partition("\t")
-            if key.rpartition("/")[0] not in known:
-                out[key] = float(weight)
+    for key, weight, *_ in data_lines(LEXICON_PATH, "polarity lexicon", "eval.experiments.polarity_lexicon"):
+        if key.rpartition("/")[0] not in known:
+            out[key] = float(weight)
     return out
 
 
@@ -921,14 +903,15 @@ def rule_reading(
 
 
 def read_parts(
-    clause: str, tokens: Sequence, skip: frozenset[str] = frozenset()
+    clause: str, tokens: Sequence, skip: frozenset[str] = frozenset(), use_model: bool = True
 ) -> tuple[int, list[tuple[int, int, int]]]:
-    """The clause's polarity and its sub-clauses as (start, end, verdict) token ranges (see rule_reading)."""
+    """The clause's polarity and its sub-clauses as (start, end, verdict) token ranges (see rule_reading).
+    `use_model=False`: the rules and the lexicon fallback alone (what the learned reader is trained beside)."""
     rule, parts, cued, total = rule_reading(clause, tokens, skip)
     polarity = rule
     if not cued and not polarity and abs(total) >= LEXICON_THRESHOLD:
         polarity = _sign(total)  # no cue the rules know: the learned weights, when they are clear
-    model = default_model()
+    model = default_model() if use_model else None
     if model is not None:
         # the learned reader overrides when it is sure: on text the rules were not tuned on it reads better
         label, p = model.predict(features(tokens, rule, cued, total))

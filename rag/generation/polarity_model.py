@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .datafiles import data_lines
 from .morphemes import tag_major
 
 MODEL_PATH = Path(__file__).with_name("polarity_model.tsv")
@@ -37,22 +38,21 @@ def features(tokens: Sequence, rule: int, cued: bool, lexicon_sum: float) -> lis
     return list(dict.fromkeys(out))
 
 
+Weights = tuple[float, float, float]  # one per class, in CLASSES order
+
+
 class PolarityModel:
-    """Weights per class (CLASSES order) for each feature, and a bias; `probabilities` of one clause's features."""
+    """Weights per class (CLASSES order) for each feature, and a bias; the probabilities of one clause's features.
+    Plain floats: a clause has ~50 features, and numpy's per-call cost outweighs three additions."""
 
-    def __init__(self, weights: dict[str, np.ndarray], bias: np.ndarray) -> None:
+    def __init__(self, weights: dict[str, Weights], bias: Weights) -> None:
         self.weights, self.bias = weights, bias
-        # plain floats for the hot path (a clause has ~50 features; numpy's per-call cost outweighs 3 additions)
-        self._rows = {name: tuple(float(x) for x in w) for name, w in weights.items()}
 
-    def probabilities(self, names: Sequence[str]) -> np.ndarray:
-        return np.array(self._softmax(names))
-
-    def _softmax(self, names: Sequence[str]) -> tuple[float, float, float]:
-        a, b, c = (float(x) for x in self.bias)
-        rows = self._rows
+    def probabilities(self, names: Sequence[str]) -> Weights:
+        a, b, c = self.bias
+        weights = self.weights
         for name in names:
-            w = rows.get(name)
+            w = weights.get(name)
             if w is not None:
                 a, b, c = a + w[0], b + w[1], c + w[2]
         top = max(a, b, c)
@@ -62,26 +62,16 @@ class PolarityModel:
 
     def predict(self, names: Sequence[str]) -> tuple[int, float]:
         """(polarity, its probability)."""
-        p = self._softmax(names)
+        p = self.probabilities(names)
         k = max(range(len(CLASSES)), key=p.__getitem__)
         return CLASSES[k], p[k]
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> PolarityModel:
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            raise RuntimeError(
-                f"the polarity model {path} is missing ({exc}): reinstall the package, or rebuild it with "
-                "`python -m eval.experiments.polarity_model`"
-            ) from exc
-        weights: dict[str, np.ndarray] = {}
-        bias = np.zeros(len(CLASSES))
-        for line in lines:
-            if not line or line.startswith("#"):
-                continue
-            name, *values = line.split("\t")
-            vector = np.array([float(v) for v in values[: len(CLASSES)]])
+        weights: dict[str, Weights] = {}
+        bias: Weights = (0.0, 0.0, 0.0)
+        for name, *values in data_lines(path, "polarity model", "eval.experiments.polarity_model"):
+            vector = tuple(float(v) for v in values[: len(CLASSES)])
             if name == "__bias__":
                 bias = vector
             else:
@@ -129,4 +119,5 @@ def train(samples: Sequence[list[str]], labels: Sequence[int], l2: float = 1e-3,
             gb += g**2
             b -= rate * g / np.sqrt(gb)
     names = sorted(vocab, key=vocab.get)
-    return PolarityModel({n: w[vocab[n]] for n in names if np.abs(w[vocab[n]]).max() > 1e-4}, b)
+    kept = {n: tuple(float(x) for x in w[vocab[n]]) for n in names if np.abs(w[vocab[n]]).max() > 1e-4}
+    return PolarityModel(kept, tuple(float(x) for x in b))
